@@ -1,0 +1,498 @@
+//! The JSON document surface: every operation takes a JSON document as text and returns a
+//! tagged result as text. The CLI, Python and WASM bindings wrap exactly these functions, so no
+//! rule lives in a binding. Schemas: `schema/*.schema.json`.
+//!
+//! Result: `{"ok":true,"value":…}` or
+//! `{"ok":false,"error":{"code","family","message","pointer"?,"details","provider_error"?}}`.
+//!
+//! ```
+//! let out = refund_rules::json::run(refund_rules::json::Operation::Plan, r#"{
+//!   "provider": "simpleps",
+//!   "ledger": {"currency": "USD", "authorized": "100.00", "status": {"payment": "CAPTURED"},
+//!              "captures": [{"id": "cap_1", "amount": "100.00"}]},
+//!   "request": {"amount": {"total": 25.00, "currency": "USD"}}
+//! }"#);
+//! assert!(out.error.is_none());
+//! assert!(out.json.contains(r#""status_after":{"payment":"PARTIALLY_REFUNDED"}"#));
+//! ```
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+use crate::error::{ErrorCode, ErrorFamily, RefundError};
+use crate::event::{EventDoc, apply};
+use crate::ledger::{Ledger, LedgerDoc, Refundable};
+use crate::money::{Currency, Minor, format_decimal, parse_wire_money};
+use crate::plan::{Plan, PlanContext};
+use crate::provider::{self, Provider, ProviderError, ProviderRequest, check_ledger};
+use crate::time::Timestamp;
+use crate::wire::{WireDecimal, from_json_text};
+
+/// The largest input document accepted, in bytes (8 MiB: a ledger with ~100,000 refunds fits).
+pub const MAX_INPUT_BYTES: usize = 8 * 1024 * 1024;
+
+/// The operations of the surface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Operation {
+    /// Plan a refund.
+    Plan,
+    /// Apply an event to a ledger.
+    Apply,
+    /// The refundable breakdown of a ledger.
+    Refundable,
+    /// Parse a decimal amount into minor units.
+    ParseAmount,
+    /// Format minor units as a decimal amount.
+    FormatAmount,
+}
+
+impl Operation {
+    /// All operations.
+    pub const ALL: [Operation; 5] = [
+        Self::Plan,
+        Self::Apply,
+        Self::Refundable,
+        Self::ParseAmount,
+        Self::FormatAmount,
+    ];
+
+    /// The name (`plan`, `apply`, `refundable`, `parse_amount`, `format_amount`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Plan => "plan",
+            Self::Apply => "apply",
+            Self::Refundable => "refundable",
+            Self::ParseAmount => "parse_amount",
+            Self::FormatAmount => "format_amount",
+        }
+    }
+
+    /// Looks an operation up by name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.as_str() == name)
+    }
+}
+
+/// The result text plus, on failure, its code (for exit codes and exception classes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    /// The tagged result document.
+    pub json: String,
+    /// The error code when `ok` is false.
+    pub error: Option<ErrorCode>,
+}
+
+impl Response {
+    /// CLI convention: 0 decided, 1 rejected by a rule / state machine / conflict, 2 bad input.
+    pub fn exit_code(&self) -> u8 {
+        match self.error.map(ErrorCode::family) {
+            None => 0,
+            Some(ErrorFamily::InvalidInput) => 2,
+            Some(_) => 1,
+        }
+    }
+}
+
+/// Runs an operation on a JSON document, compact output.
+pub fn run(op: Operation, input: &str) -> Response {
+    run_with(op, input, false)
+}
+
+/// Runs an operation by name (`"plan"`…); an unknown name is `invalid_input`.
+pub fn run_named(op: &str, input: &str) -> Response {
+    match Operation::from_name(op) {
+        Some(o) => run(o, input),
+        None => render(
+            Err(Failure::new(
+                RefundError::invalid_input(
+                    "",
+                    format!(
+                        "unknown operation `{op}`; expected plan, apply, refundable, parse_amount or format_amount"
+                    ),
+                ),
+                None,
+            )),
+            false,
+        ),
+    }
+}
+
+/// Runs an operation; `pretty` indents the output.
+pub fn run_with(op: Operation, input: &str, pretty: bool) -> Response {
+    let result = if input.len() > MAX_INPUT_BYTES {
+        Err(Failure::new(
+            RefundError::invalid_input(
+                "",
+                format!(
+                    "the input is {} bytes; the limit is {MAX_INPUT_BYTES} bytes",
+                    input.len()
+                ),
+            ),
+            None,
+        ))
+    } else {
+        match op {
+            Operation::Plan => plan_value(input),
+            Operation::Apply => apply_value(input),
+            Operation::Refundable => refundable_value(input),
+            Operation::ParseAmount => parse_amount_value(input),
+            Operation::FormatAmount => format_amount_value(input),
+        }
+    };
+    render(result, pretty)
+}
+
+/// A failure and the provider it happened under (for the provider's own error body).
+#[derive(Debug)]
+struct Failure {
+    error: RefundError,
+    provider: Option<Provider>,
+}
+
+impl Failure {
+    fn new(error: RefundError, provider: Option<Provider>) -> Self {
+        Self { error, provider }
+    }
+}
+
+type Outcome = Result<Box<RawValue>, Failure>;
+
+fn to_raw<T: Serialize>(value: &T) -> Outcome {
+    serde_json::value::to_raw_value(value).map_err(|e| {
+        Failure::new(
+            RefundError::invalid_input("", format!("cannot render the result: {e}")),
+            None,
+        )
+    })
+}
+
+#[derive(Serialize)]
+struct OkEnvelope<'a> {
+    ok: bool,
+    value: &'a RawValue,
+}
+
+#[derive(Serialize)]
+struct ErrEnvelope<'a> {
+    ok: bool,
+    error: ErrorBody<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    code: ErrorCode,
+    family: ErrorFamily,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pointer: Option<&'a str>,
+    details: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    provider_error: Option<ProviderError>,
+}
+
+fn render(result: Outcome, pretty: bool) -> Response {
+    let write = |v: &dyn erased::Ser| -> String {
+        let text = v.compact().map(|t| if pretty { indent(&t) } else { t });
+        text.unwrap_or_else(|| {
+            r#"{"ok":false,"error":{"code":"invalid_input","family":"invalid_input","message":"cannot render the result","details":{}}}"#.to_owned()
+        })
+    };
+    match result {
+        Ok(value) => Response {
+            json: write(&OkEnvelope {
+                ok: true,
+                value: &value,
+            }),
+            error: None,
+        },
+        Err(Failure { error, provider }) => {
+            let code = error.code();
+            let body = ErrEnvelope {
+                ok: false,
+                error: ErrorBody {
+                    code,
+                    family: code.family(),
+                    message: error.to_string(),
+                    pointer: error.pointer(),
+                    details: error.details(),
+                    provider_error: provider.and_then(|p| p.provider_error(&error)),
+                },
+            };
+            Response {
+                json: write(&body),
+                error: Some(code),
+            }
+        }
+    }
+}
+
+mod erased {
+    //! Lets `render` print either envelope through one closure.
+    pub(super) trait Ser {
+        fn compact(&self) -> Option<String>;
+    }
+    impl<T: serde::Serialize> Ser for T {
+        fn compact(&self) -> Option<String> {
+            serde_json::to_string(self).ok()
+        }
+    }
+}
+
+/// Indents compact JSON text without re-parsing it, so numbers keep their exact text.
+fn indent(compact: &str) -> String {
+    let mut out = String::with_capacity(compact.len().saturating_mul(2));
+    let mut depth = 0_usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut chars = compact.chars().peekable();
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        for _ in 0..depth {
+            out.push_str("  ");
+        }
+    };
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '{' | '[' => {
+                out.push(c);
+                if matches!(chars.peek(), Some('}' | ']')) {
+                    if let Some(close) = chars.next() {
+                        out.push(close);
+                    }
+                } else {
+                    depth = depth.saturating_add(1);
+                    newline(&mut out, depth);
+                }
+            }
+            '}' | ']' => {
+                depth = depth.saturating_sub(1);
+                newline(&mut out, depth);
+                out.push(c);
+            }
+            ',' => {
+                out.push(c);
+                newline(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The `plan` input document.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlanInput {
+    provider: String,
+    ledger: LedgerDoc,
+    #[serde(default)]
+    request: Option<Box<RawValue>>,
+    #[serde(default)]
+    options: Option<Box<RawValue>>,
+    #[serde(default)]
+    now: Option<Timestamp>,
+    #[serde(default)]
+    refund_id: Option<String>,
+}
+
+/// A parsed `plan` document: what the typed API takes.
+#[derive(Debug, Clone)]
+pub struct PlanCall {
+    /// The ledger.
+    pub ledger: Ledger,
+    /// The provider request and options.
+    pub request: ProviderRequest,
+    /// Time and ids.
+    pub context: PlanContext,
+}
+
+/// Parses a `plan` document into its typed parts.
+pub fn parse_plan_input(input: &str) -> Result<PlanCall, RefundError> {
+    let doc: PlanInput = from_json_text(input, "")?;
+    let provider = Provider::from_name(&doc.provider)?;
+    let ledger = doc.ledger.into_ledger("/ledger")?;
+    let request = ProviderRequest::from_json(
+        provider,
+        doc.request.as_deref().map(RawValue::get),
+        doc.options.as_deref().map(RawValue::get),
+    )?;
+    Ok(PlanCall {
+        ledger,
+        request,
+        context: PlanContext {
+            now: doc.now,
+            refund_id: doc.refund_id,
+        },
+    })
+}
+
+/// Plans through the typed API from a `plan` document.
+pub fn plan_typed(input: &str) -> Result<Plan, RefundError> {
+    let call = parse_plan_input(input)?;
+    provider::plan(&call.ledger, &call.request, &call.context)
+}
+
+fn provider_hint(input: &str) -> Option<Provider> {
+    #[derive(Deserialize)]
+    struct Hint {
+        provider: Option<String>,
+    }
+    serde_json::from_str::<Hint>(input)
+        .ok()
+        .and_then(|h| h.provider)
+        .and_then(|p| Provider::from_name(&p).ok())
+}
+
+fn plan_value(input: &str) -> Outcome {
+    let provider = provider_hint(input);
+    plan_typed(input)
+        .map_err(|e| Failure::new(e, provider))
+        .and_then(|plan| to_raw(&plan))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApplyInput {
+    provider: String,
+    ledger: LedgerDoc,
+    event: EventDoc,
+}
+
+#[derive(Serialize)]
+struct ApplyOutput {
+    #[serde(flatten)]
+    applied: crate::event::Applied,
+    refundable: Refundable,
+}
+
+fn apply_value(input: &str) -> Outcome {
+    let provider = provider_hint(input);
+    let fail = |e| Failure::new(e, provider);
+    let doc: ApplyInput = from_json_text(input, "").map_err(fail)?;
+    let provider = Provider::from_name(&doc.provider).map_err(fail)?;
+    let ledger = doc.ledger.into_ledger("/ledger").map_err(fail)?;
+    let event = doc
+        .event
+        .into_event(ledger.currency, "/event")
+        .map_err(fail)?;
+    let applied = apply(provider, &ledger, &event).map_err(fail)?;
+    let refundable = applied.ledger.refundable().map_err(fail)?;
+    to_raw(&ApplyOutput {
+        applied,
+        refundable,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RefundableInput {
+    ledger: LedgerDoc,
+    #[serde(default)]
+    provider: Option<String>,
+    #[serde(default)]
+    capture_id: Option<String>,
+}
+
+fn refundable_value(input: &str) -> Outcome {
+    let fail = |e| Failure::new(e, None);
+    let doc: RefundableInput = from_json_text(input, "").map_err(fail)?;
+    let ledger = doc.ledger.into_ledger("/ledger").map_err(fail)?;
+    match doc.provider.as_deref() {
+        Some(name) => {
+            let p = Provider::from_name(name).map_err(fail)?;
+            check_ledger(p, &ledger).map_err(fail)?;
+        }
+        None => ledger.check().map_err(fail)?,
+    }
+    let breakdown = match doc.capture_id.as_deref() {
+        Some(id) => ledger.refundable_for_capture(id),
+        None => ledger.refundable(),
+    }
+    .map_err(fail)?;
+    to_raw(&breakdown)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ParseAmountInput {
+    amount: WireDecimal,
+    currency: String,
+    #[serde(default)]
+    provider: Option<String>,
+}
+
+#[derive(Serialize)]
+struct AmountOutput {
+    currency: Currency,
+    exponent: u8,
+    /// Minor units as a string: JS numbers are exact only to 2^53.
+    minor: String,
+    amount: String,
+}
+
+fn amount_output(minor: Minor, currency: Currency) -> AmountOutput {
+    AmountOutput {
+        currency,
+        exponent: currency.exponent(),
+        minor: minor.get().to_string(),
+        amount: format_decimal(minor, currency.exponent()),
+    }
+}
+
+fn currency_at(code: &str, pointer: &str) -> Result<Currency, RefundError> {
+    Currency::from_code(code).map_err(|problem| RefundError::UnknownCurrency {
+        pointer: pointer.to_owned(),
+        problem,
+    })
+}
+
+fn parse_amount_value(input: &str) -> Outcome {
+    let fail = |e| Failure::new(e, None);
+    let doc: ParseAmountInput = from_json_text(input, "").map_err(fail)?;
+    let currency = currency_at(&doc.currency, "/currency").map_err(fail)?;
+    let provider = doc
+        .provider
+        .as_deref()
+        .map(Provider::from_name)
+        .transpose()
+        .map_err(fail)?;
+    let parsed = match provider {
+        Some(p) => parse_wire_money(&doc.amount.text, currency, p),
+        None => crate::money::parse_money(&doc.amount.text, currency),
+    }
+    .map_err(|p| fail(RefundError::invalid_amount("/amount", &doc.amount.text, p)))?;
+    to_raw(&amount_output(parsed.minor, currency))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FormatAmountInput {
+    minor: WireDecimal,
+    currency: String,
+}
+
+fn format_amount_value(input: &str) -> Outcome {
+    let fail = |e| Failure::new(e, None);
+    let doc: FormatAmountInput = from_json_text(input, "").map_err(fail)?;
+    let currency = currency_at(&doc.currency, "/currency").map_err(fail)?;
+    let text = &doc.minor.text;
+    let minor = crate::money::parse_decimal(text, 0)
+        .map_err(|p| fail(RefundError::invalid_amount("/minor", text, p)))?;
+    to_raw(&amount_output(minor, currency))
+}

@@ -1,0 +1,525 @@
+//! The canonical, provider-neutral payment ledger and its [`Refundable`] breakdown.
+//!
+//! A ledger is what a caller persists per payment: captures, refunds with their states, the
+//! provider statuses, and a `version` for compare-and-swap. Pending refunds reserve balance;
+//! failed and expired ones release it.
+
+use serde::{Deserialize, Serialize, Serializer, ser::SerializeStruct};
+
+use crate::error::RefundError;
+use crate::money::{AmountProblem, Currency, Minor, Money, format_decimal, parse_money};
+use crate::time::Timestamp;
+
+/// The canonical refund states. Providers map their native states onto these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefundState {
+    /// Waiting for the customer to supply data (Digital River async methods). Reserves.
+    PendingInformation,
+    /// Sent, not yet confirmed. Reserves.
+    Pending,
+    /// Money returned. Counts as refunded.
+    Succeeded,
+    /// Failed. Releases its reservation.
+    Failed,
+    /// Expired before completion. Releases its reservation.
+    Expired,
+}
+
+impl RefundState {
+    /// All states.
+    pub const ALL: [RefundState; 5] = [
+        Self::PendingInformation,
+        Self::Pending,
+        Self::Succeeded,
+        Self::Failed,
+        Self::Expired,
+    ];
+
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PendingInformation => "pending_information",
+            Self::Pending => "pending",
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+            Self::Expired => "expired",
+        }
+    }
+
+    /// True for states that hold back balance until they resolve.
+    pub fn reserves(self) -> bool {
+        matches!(self, Self::PendingInformation | Self::Pending)
+    }
+}
+
+impl core::fmt::Display for RefundState {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The provider's own statuses for the payment (and, where the provider has them, the order).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Statuses {
+    /// The payment status in the provider's own words (`CAPTURED`, `paid`…).
+    pub payment: String,
+    /// The order status, for providers with orders (Commerce Layer `status`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<String>,
+    /// The fulfillment status, for providers that move it on refunds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fulfillment: Option<String>,
+}
+
+/// A capture of funds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Capture {
+    /// The capture id.
+    pub id: String,
+    /// The captured amount.
+    pub amount: Minor,
+    /// True once the capture is settled (batched) at the provider.
+    pub settled: bool,
+    /// When it was captured, if known.
+    pub captured_at: Option<Timestamp>,
+}
+
+/// A refund against the payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refund {
+    /// The refund id.
+    pub id: String,
+    /// The refund amount.
+    pub amount: Minor,
+    /// The canonical state.
+    pub state: RefundState,
+    /// The capture it refunds, for per-capture providers.
+    pub capture_id: Option<String>,
+    /// The idempotency key it was created with, if the provider has keys.
+    pub idempotency_key: Option<String>,
+    /// A canonical rendering of the request that created it (to detect key reuse).
+    pub fingerprint: Option<String>,
+}
+
+/// The payment ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ledger {
+    /// The payment's id at the provider (used in the provider call path), if known.
+    pub id: Option<String>,
+    /// The payment currency.
+    pub currency: Currency,
+    /// The authorized amount.
+    pub authorized: Minor,
+    /// The provider statuses.
+    pub status: Statuses,
+    /// When the payment was made, if known (refund windows are measured from it).
+    pub created_at: Option<Timestamp>,
+    /// Captures.
+    pub captures: Vec<Capture>,
+    /// Refunds, in creation order.
+    pub refunds: Vec<Refund>,
+    /// Bumped by every applied event; callers persist with compare-and-swap on it.
+    pub version: u64,
+    /// Ids of the events already applied (re-applying one is a no-op).
+    pub applied_events: Vec<String>,
+}
+
+/// Why the maximum refundable amount is what it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refundable {
+    /// The currency of every figure.
+    pub currency: Currency,
+    /// Total captured.
+    pub captured: Minor,
+    /// Refunds that succeeded.
+    pub refunded: Minor,
+    /// Refunds still pending (they reserve balance).
+    pub pending: Minor,
+    /// `captured − refunded − pending`: the most a new refund may be.
+    pub available: Minor,
+}
+
+impl Refundable {
+    /// `captured` as money.
+    pub fn captured_money(&self) -> Money {
+        Money::new(self.captured, self.currency)
+    }
+    /// `refunded` as money.
+    pub fn refunded_money(&self) -> Money {
+        Money::new(self.refunded, self.currency)
+    }
+    /// `pending` as money.
+    pub fn pending_money(&self) -> Money {
+        Money::new(self.pending, self.currency)
+    }
+    /// `available` as money.
+    pub fn available_money(&self) -> Money {
+        Money::new(self.available, self.currency)
+    }
+}
+
+impl Serialize for Money {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&format_decimal(self.minor, self.currency.exponent()))
+    }
+}
+
+impl Serialize for Refundable {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Refundable", 5)?;
+        st.serialize_field("currency", &self.currency)?;
+        st.serialize_field("captured", &self.captured_money())?;
+        st.serialize_field("refunded", &self.refunded_money())?;
+        st.serialize_field("pending", &self.pending_money())?;
+        st.serialize_field("available", &self.available_money())?;
+        st.end()
+    }
+}
+
+fn overflow(pointer: &str) -> RefundError {
+    RefundError::invalid_amount(pointer, "", AmountProblem::OutOfRange)
+}
+
+impl Ledger {
+    /// The refundable breakdown over all captures.
+    pub fn refundable(&self) -> Result<Refundable, RefundError> {
+        self.breakdown(|_| true, self.captured_total()?)
+    }
+
+    /// The refundable breakdown of one capture (refunds that name it).
+    pub fn refundable_for_capture(&self, capture_id: &str) -> Result<Refundable, RefundError> {
+        let capture = self
+            .captures
+            .iter()
+            .find(|c| c.id == capture_id)
+            .ok_or_else(|| {
+                RefundError::inconsistent("/ledger/captures", format!("no capture `{capture_id}`"))
+            })?;
+        self.breakdown(
+            |r| r.capture_id.as_deref() == Some(capture_id),
+            capture.amount,
+        )
+    }
+
+    fn breakdown(
+        &self,
+        include: impl Fn(&Refund) -> bool,
+        captured: Minor,
+    ) -> Result<Refundable, RefundError> {
+        let mut refunded = Minor::ZERO;
+        let mut pending = Minor::ZERO;
+        for r in self.refunds.iter().filter(|r| include(r)) {
+            match r.state {
+                RefundState::Succeeded => {
+                    refunded = refunded
+                        .checked_add(r.amount)
+                        .map_err(|_| overflow("/ledger/refunds"))?;
+                }
+                s if s.reserves() => {
+                    pending = pending
+                        .checked_add(r.amount)
+                        .map_err(|_| overflow("/ledger/refunds"))?;
+                }
+                _ => {}
+            }
+        }
+        let committed = refunded
+            .checked_add(pending)
+            .map_err(|_| overflow("/ledger/refunds"))?;
+        let available = captured
+            .checked_sub(committed)
+            .map_err(|_| overflow("/ledger"))?;
+        if available.get() < 0 {
+            return Err(RefundError::inconsistent(
+                "/ledger/refunds",
+                format!(
+                    "refunds of {} (succeeded plus pending) exceed the captured {}",
+                    Money::new(committed, self.currency),
+                    Money::new(captured, self.currency)
+                ),
+            ));
+        }
+        Ok(Refundable {
+            currency: self.currency,
+            captured,
+            refunded,
+            pending,
+            available,
+        })
+    }
+
+    /// The sum of all captures.
+    pub fn captured_total(&self) -> Result<Minor, RefundError> {
+        Minor::checked_sum(self.captures.iter().map(|c| c.amount))
+            .map_err(|_| overflow("/ledger/captures"))
+    }
+
+    /// True when at least one capture exists and every capture is settled.
+    pub fn all_settled(&self) -> bool {
+        !self.captures.is_empty() && self.captures.iter().all(|c| c.settled)
+    }
+
+    /// Looks up a refund by id.
+    pub fn refund(&self, id: &str) -> Option<&Refund> {
+        self.refunds.iter().find(|r| r.id == id)
+    }
+
+    /// Checks that the ledger does not contradict itself.
+    ///
+    /// Captures and refunds are positive with unique ids; captures add up to at most the
+    /// authorized amount; refunds name existing captures; succeeded plus pending refunds stay
+    /// within what was captured, per capture and in total.
+    pub fn check(&self) -> Result<(), RefundError> {
+        if self.authorized.get() < 0 {
+            return Err(RefundError::invalid_amount(
+                "/ledger/authorized",
+                format_decimal(self.authorized, self.currency.exponent()),
+                AmountProblem::Negative,
+            ));
+        }
+        for (i, c) in self.captures.iter().enumerate() {
+            if !c.amount.is_positive() {
+                return Err(RefundError::invalid_amount(
+                    format!("/ledger/captures/{i}/amount"),
+                    format_decimal(c.amount, self.currency.exponent()),
+                    AmountProblem::Zero,
+                ));
+            }
+            if self.captures.iter().take(i).any(|o| o.id == c.id) {
+                return Err(RefundError::inconsistent(
+                    format!("/ledger/captures/{i}/id"),
+                    format!("capture id `{}` appears twice", c.id),
+                ));
+            }
+        }
+        let captured = self.captured_total()?;
+        if captured > self.authorized {
+            return Err(RefundError::inconsistent(
+                "/ledger/captures",
+                format!(
+                    "captures of {} exceed the authorized {}",
+                    Money::new(captured, self.currency),
+                    Money::new(self.authorized, self.currency)
+                ),
+            ));
+        }
+        for (i, r) in self.refunds.iter().enumerate() {
+            if !r.amount.is_positive() {
+                return Err(RefundError::invalid_amount(
+                    format!("/ledger/refunds/{i}/amount"),
+                    format_decimal(r.amount, self.currency.exponent()),
+                    AmountProblem::Zero,
+                ));
+            }
+            if let Some(cid) = &r.capture_id
+                && !self.captures.iter().any(|c| &c.id == cid)
+            {
+                return Err(RefundError::inconsistent(
+                    format!("/ledger/refunds/{i}/capture_id"),
+                    format!("refund `{}` names the unknown capture `{cid}`", r.id),
+                ));
+            }
+        }
+        if let Some(i) = first_duplicate(self.refunds.iter().map(|r| r.id.as_str())) {
+            return Err(RefundError::inconsistent(
+                format!("/ledger/refunds/{i}/id"),
+                "refund id appears twice",
+            ));
+        }
+        for c in &self.captures {
+            self.refundable_for_capture(&c.id)?;
+        }
+        self.refundable().map(|_| ())
+    }
+}
+
+/// The index of the first repeated item, in O(n log n).
+fn first_duplicate<'a>(items: impl Iterator<Item = &'a str>) -> Option<usize> {
+    let mut seen = std::collections::BTreeSet::new();
+    items
+        .enumerate()
+        .find_map(|(i, s)| (!seen.insert(s)).then_some(i))
+}
+
+/// The JSON form of a [`Ledger`]: amounts are decimal strings in major units (`"100.10"`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LedgerDoc {
+    /// Payment id at the provider.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Authorized amount.
+    pub authorized: String,
+    /// Provider statuses.
+    pub status: Statuses,
+    /// RFC 3339 creation time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+    /// Captures.
+    #[serde(default)]
+    pub captures: Vec<CaptureDoc>,
+    /// Refunds.
+    #[serde(default)]
+    pub refunds: Vec<RefundDoc>,
+    /// Version.
+    #[serde(default)]
+    pub version: u64,
+    /// Applied event ids.
+    #[serde(default)]
+    pub applied_events: Vec<String>,
+}
+
+/// The JSON form of a [`Capture`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaptureDoc {
+    /// Id.
+    pub id: String,
+    /// Decimal amount.
+    pub amount: String,
+    /// Settled flag.
+    #[serde(default)]
+    pub settled: bool,
+    /// RFC 3339 capture time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub captured_at: Option<Timestamp>,
+}
+
+/// The JSON form of a [`Refund`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefundDoc {
+    /// Id.
+    pub id: String,
+    /// Decimal amount.
+    pub amount: String,
+    /// State.
+    pub state: RefundState,
+    /// Capture id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capture_id: Option<String>,
+    /// Idempotency key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idempotency_key: Option<String>,
+    /// Request fingerprint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
+}
+
+/// Parses a decimal ledger amount, naming the field on error.
+pub(crate) fn ledger_amount(
+    text: &str,
+    currency: Currency,
+    pointer: &str,
+) -> Result<Minor, RefundError> {
+    parse_money(text, currency)
+        .map(|m| m.minor)
+        .map_err(|p| RefundError::invalid_amount(pointer, text, p))
+}
+
+impl LedgerDoc {
+    /// Converts to a typed ledger; `base` is the pointer of this document (e.g. `/ledger`).
+    pub fn into_ledger(self, base: &str) -> Result<Ledger, RefundError> {
+        let currency = Currency::from_code(&self.currency).map_err(|problem| {
+            RefundError::UnknownCurrency {
+                pointer: format!("{base}/currency"),
+                problem,
+            }
+        })?;
+        let authorized = ledger_amount(&self.authorized, currency, &format!("{base}/authorized"))?;
+        let captures = self
+            .captures
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| {
+                Ok(Capture {
+                    amount: ledger_amount(
+                        &c.amount,
+                        currency,
+                        &format!("{base}/captures/{i}/amount"),
+                    )?,
+                    id: c.id,
+                    settled: c.settled,
+                    captured_at: c.captured_at,
+                })
+            })
+            .collect::<Result<Vec<_>, RefundError>>()?;
+        let refunds = self
+            .refunds
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| {
+                Ok(Refund {
+                    amount: ledger_amount(
+                        &r.amount,
+                        currency,
+                        &format!("{base}/refunds/{i}/amount"),
+                    )?,
+                    id: r.id,
+                    state: r.state,
+                    capture_id: r.capture_id,
+                    idempotency_key: r.idempotency_key,
+                    fingerprint: r.fingerprint,
+                })
+            })
+            .collect::<Result<Vec<_>, RefundError>>()?;
+        Ok(Ledger {
+            id: self.id,
+            currency,
+            authorized,
+            status: self.status,
+            created_at: self.created_at,
+            captures,
+            refunds,
+            version: self.version,
+            applied_events: self.applied_events,
+        })
+    }
+}
+
+impl From<&Ledger> for LedgerDoc {
+    fn from(l: &Ledger) -> Self {
+        let fmt = |m: Minor| format_decimal(m, l.currency.exponent());
+        LedgerDoc {
+            id: l.id.clone(),
+            currency: l.currency.code().to_owned(),
+            authorized: fmt(l.authorized),
+            status: l.status.clone(),
+            created_at: l.created_at,
+            captures: l
+                .captures
+                .iter()
+                .map(|c| CaptureDoc {
+                    id: c.id.clone(),
+                    amount: fmt(c.amount),
+                    settled: c.settled,
+                    captured_at: c.captured_at,
+                })
+                .collect(),
+            refunds: l
+                .refunds
+                .iter()
+                .map(|r| RefundDoc {
+                    id: r.id.clone(),
+                    amount: fmt(r.amount),
+                    state: r.state,
+                    capture_id: r.capture_id.clone(),
+                    idempotency_key: r.idempotency_key.clone(),
+                    fingerprint: r.fingerprint.clone(),
+                })
+                .collect(),
+            version: l.version,
+            applied_events: l.applied_events.clone(),
+        }
+    }
+}
+
+impl Serialize for Ledger {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        LedgerDoc::from(self).serialize(s)
+    }
+}

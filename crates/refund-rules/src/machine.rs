@@ -1,0 +1,258 @@
+//! State machines as data: each provider declares its transition tables as `const` slices, and
+//! one generic lookup applies them. A move that is not in the table is a typed
+//! [`RefundError::IllegalTransition`] naming the machine, the state and the event.
+
+use core::fmt;
+
+use serde::Serialize;
+
+use crate::error::RefundError;
+use crate::ledger::{RefundState, Statuses};
+
+/// An event that moves a payment-level status (payment, order or fulfillment).
+///
+/// The engine derives the sized variants from amounts (`RefundPartial` vs `RefundFull`), so the
+/// tables stay pure data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentEvent {
+    /// Authentication (3-D Secure) passed.
+    Authorize,
+    /// Authorization or authentication declined.
+    Decline,
+    /// Captured the whole authorized amount.
+    CaptureFull,
+    /// Captured part of the authorized amount.
+    CapturePartial,
+    /// Authorization voided / cancelled.
+    Void,
+    /// A capture settled.
+    Settle,
+    /// A refund succeeded and leaves captured money unrefunded.
+    RefundPartial,
+    /// A refund succeeded and nothing captured is left unrefunded.
+    RefundFull,
+}
+
+impl PaymentEvent {
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Authorize => "authorize",
+            Self::Decline => "decline",
+            Self::CaptureFull => "capture_full",
+            Self::CapturePartial => "capture_partial",
+            Self::Void => "void",
+            Self::Settle => "settle",
+            Self::RefundPartial => "refund_partial",
+            Self::RefundFull => "refund_full",
+        }
+    }
+}
+
+impl fmt::Display for PaymentEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An event in a refund's own lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefundEvent {
+    /// The provider confirmed the refund.
+    Succeed,
+    /// The provider reported failure.
+    Fail,
+    /// The refund expired unresolved.
+    Expire,
+}
+
+impl RefundEvent {
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Succeed => "succeed",
+            Self::Fail => "fail",
+            Self::Expire => "expire",
+        }
+    }
+}
+
+impl fmt::Display for RefundEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One row of a transition table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transition<S: 'static, E: 'static> {
+    /// From this state…
+    pub from: S,
+    /// …on this event…
+    pub event: E,
+    /// …to this state.
+    pub to: S,
+}
+
+/// A declarative state machine.
+#[derive(Debug, Clone, Copy)]
+pub struct Machine<S: 'static, E: 'static> {
+    /// Its name in errors (`payment`, `order`, `fulfillment`, `refund`).
+    pub name: &'static str,
+    /// Every state, in documentation order.
+    pub states: &'static [S],
+    /// The allowed moves.
+    pub transitions: &'static [Transition<S, E>],
+    /// Events this machine does not react to at all (its state stays as it is).
+    pub unaffected_by: &'static [E],
+    /// Where the table comes from.
+    pub source: &'static str,
+}
+
+impl<S, E> Machine<S, E>
+where
+    S: Copy + PartialEq + fmt::Display,
+    E: Copy + PartialEq + fmt::Display,
+{
+    /// The state after `event` in `from`, or an illegal-transition error.
+    pub fn next(&self, from: S, event: E) -> Result<S, RefundError> {
+        if self.unaffected_by.contains(&event) {
+            return Ok(from);
+        }
+        self.transitions
+            .iter()
+            .find(|t| t.from == from && t.event == event)
+            .map(|t| t.to)
+            .ok_or_else(|| RefundError::IllegalTransition {
+                machine: self.name.to_owned(),
+                from: from.to_string(),
+                event: event.to_string(),
+            })
+    }
+
+    /// True when no event leads out of `state`.
+    pub fn is_terminal(&self, state: S) -> bool {
+        !self.transitions.iter().any(|t| t.from == state)
+    }
+
+    /// True when `state` is one of the machine's states.
+    pub fn has_state(&self, state: S) -> bool {
+        self.states.contains(&state)
+    }
+}
+
+/// A payment-level machine over the provider's own status names.
+pub type StatusMachine = Machine<&'static str, PaymentEvent>;
+
+/// The refund lifecycle over canonical states.
+pub type RefundMachine = Machine<RefundState, RefundEvent>;
+
+/// Every machine of one provider.
+#[derive(Debug, Clone, Copy)]
+pub struct ProviderMachines {
+    /// The payment status machine (always present).
+    pub payment: StatusMachine,
+    /// The order status machine, for providers with orders.
+    pub order: Option<StatusMachine>,
+    /// The fulfillment status machine, where refunds move it.
+    pub fulfillment: Option<StatusMachine>,
+    /// The refund lifecycle.
+    pub refund: RefundMachine,
+    /// States a refund may be created in (e.g. SimplePS refunds are synchronous: `succeeded`).
+    pub refund_initial: &'static [RefundState],
+}
+
+impl ProviderMachines {
+    /// Moves every status slot by `event`; fails if any machine refuses.
+    pub fn advance(
+        &self,
+        statuses: &Statuses,
+        event: PaymentEvent,
+    ) -> Result<Statuses, RefundError> {
+        Ok(Statuses {
+            payment: step(&self.payment, &statuses.payment, event)?,
+            order: step_optional(self.order.as_ref(), statuses.order.as_deref(), event)?,
+            fulfillment: step_optional(
+                self.fulfillment.as_ref(),
+                statuses.fulfillment.as_deref(),
+                event,
+            )?,
+        })
+    }
+
+    /// Checks that every status names a state of its machine; `base` is the pointer of the
+    /// statuses object.
+    pub fn check_statuses(&self, statuses: &Statuses, base: &str) -> Result<(), RefundError> {
+        known(&self.payment, &statuses.payment, &format!("{base}/payment"))?;
+        match (&self.order, &statuses.order) {
+            (Some(m), Some(s)) => known(m, s, &format!("{base}/order"))?,
+            (Some(_), None) => {
+                return Err(RefundError::invalid_input(
+                    format!("{base}/order"),
+                    "this provider needs the order status",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(RefundError::invalid_input(
+                    format!("{base}/order"),
+                    "this provider has no order status",
+                ));
+            }
+            (None, None) => {}
+        }
+        match (&self.fulfillment, &statuses.fulfillment) {
+            (Some(m), Some(s)) => known(m, s, &format!("{base}/fulfillment")),
+            (Some(_), None) => Err(RefundError::invalid_input(
+                format!("{base}/fulfillment"),
+                "this provider needs the fulfillment status",
+            )),
+            (None, Some(_)) => Err(RefundError::invalid_input(
+                format!("{base}/fulfillment"),
+                "this provider has no fulfillment status",
+            )),
+            (None, None) => Ok(()),
+        }
+    }
+}
+
+fn known(machine: &StatusMachine, status: &str, pointer: &str) -> Result<(), RefundError> {
+    if machine.states.contains(&status) {
+        Ok(())
+    } else {
+        Err(RefundError::invalid_input(
+            pointer,
+            format!(
+                "unknown {} status `{status}`; expected one of {}",
+                machine.name,
+                machine.states.join(", ")
+            ),
+        ))
+    }
+}
+
+fn step(machine: &StatusMachine, from: &str, event: PaymentEvent) -> Result<String, RefundError> {
+    let state = machine
+        .states
+        .iter()
+        .find(|s| **s == from)
+        .copied()
+        .ok_or_else(|| RefundError::IllegalTransition {
+            machine: machine.name.to_owned(),
+            from: from.to_owned(),
+            event: event.to_string(),
+        })?;
+    machine.next(state, event).map(str::to_owned)
+}
+
+fn step_optional(
+    machine: Option<&StatusMachine>,
+    from: Option<&str>,
+    event: PaymentEvent,
+) -> Result<Option<String>, RefundError> {
+    match (machine, from) {
+        (Some(m), Some(s)) => step(m, s, event).map(Some),
+        (_, other) => Ok(other.map(str::to_owned)),
+    }
+}

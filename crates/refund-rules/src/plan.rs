@@ -1,0 +1,284 @@
+//! The decision: what to send to the provider, for how much, and what the payment becomes.
+
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+use crate::error::RefundError;
+use crate::event::{Event, EventKind};
+use crate::ledger::{Ledger, RefundState, Refundable, Statuses};
+use crate::machine::PaymentEvent;
+use crate::money::{AmountProblem, Money};
+use crate::provider::Provider;
+use crate::time::Timestamp;
+
+/// The provider operation a plan calls for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Operation {
+    /// Refund captured funds.
+    Refund,
+    /// Void an uncaptured authorization (SimplePS).
+    Void,
+    /// Cancel an authorization or an unsettled capture (Fiserv).
+    Cancel,
+}
+
+impl Operation {
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Refund => "refund",
+            Self::Void => "void",
+            Self::Cancel => "cancel",
+        }
+    }
+}
+
+/// Full or partial.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefundKind {
+    /// The refund takes everything still available.
+    Full,
+    /// Something stays available after it.
+    Partial,
+}
+
+/// The HTTP call to make at the provider.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProviderCall {
+    /// HTTP method.
+    pub method: &'static str,
+    /// Path, with the payment id filled in where the ledger has one.
+    pub path: String,
+    /// The body to send (amounts as exact JSON numbers), if any.
+    pub body: Option<Box<RawValue>>,
+}
+
+/// A response in the provider's own shape.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProviderResponse {
+    /// HTTP status.
+    pub http_status: u16,
+    /// The body (amounts as exact JSON numbers).
+    pub body: Box<RawValue>,
+}
+
+/// Caller inputs that are not part of the provider's request body.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlanContext {
+    /// The current instant, for time-bound rules. Never read from a clock.
+    pub now: Option<Timestamp>,
+    /// The id to give the new refund (default: `refund_<n>`, the first unused).
+    pub refund_id: Option<String>,
+}
+
+/// A planned refund (or the void/cancel that replaces it).
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    /// The provider.
+    pub provider: Provider,
+    /// The operation to send.
+    pub operation: Operation,
+    /// Full or partial.
+    pub kind: RefundKind,
+    /// The amount.
+    pub amount: Money,
+    /// The breakdown before the refund.
+    pub refundable: Refundable,
+    /// What stays available once this refund succeeds.
+    pub remaining_after: Money,
+    /// The provider statuses once this refund succeeds.
+    pub status_after: Statuses,
+    /// The state the new refund starts in.
+    pub refund_state: Option<RefundState>,
+    /// The ledger version the plan was made on.
+    pub version: u64,
+    /// The event to apply once the provider accepts the call (carries `expected_version`).
+    pub event: Option<Event>,
+    /// The call to make.
+    pub provider_call: ProviderCall,
+    /// What the provider answers on success.
+    pub provider_response: Option<ProviderResponse>,
+    /// True when this repeats an earlier decision (idempotent replay): nothing new to apply.
+    pub replay: bool,
+    /// Which rules decided, in order.
+    pub explanation: Vec<String>,
+}
+
+/// Resolves the refund amount against the breakdown.
+///
+/// No amount means the whole available amount. Zero is refused, nothing available is
+/// `already_fully_refunded`, and above the available amount is `exceeds_refundable`.
+pub fn resolve_amount(
+    requested: Option<Money>,
+    refundable: &Refundable,
+    amount_pointer: &str,
+) -> Result<(Money, RefundKind), RefundError> {
+    let available = refundable.available_money();
+    let amount = match requested {
+        None => {
+            if !available.minor.is_positive() {
+                return Err(RefundError::AlreadyFullyRefunded {
+                    refundable: *refundable,
+                });
+            }
+            available
+        }
+        Some(m) => {
+            if !m.minor.is_positive() {
+                return Err(RefundError::invalid_amount(
+                    amount_pointer,
+                    m.to_decimal_string(),
+                    AmountProblem::Zero,
+                ));
+            }
+            if !available.minor.is_positive() {
+                return Err(RefundError::AlreadyFullyRefunded {
+                    refundable: *refundable,
+                });
+            }
+            if m.minor > available.minor {
+                return Err(RefundError::ExceedsRefundable {
+                    requested: m,
+                    refundable: *refundable,
+                });
+            }
+            m
+        }
+    };
+    let kind = if amount.minor == available.minor {
+        RefundKind::Full
+    } else {
+        RefundKind::Partial
+    };
+    Ok((amount, kind))
+}
+
+/// The first unused `refund_<n>` id, or the caller's id.
+pub fn new_refund_id(ledger: &Ledger, ctx: &PlanContext) -> String {
+    if let Some(id) = &ctx.refund_id {
+        return id.clone();
+    }
+    let mut n = ledger.refunds.len().saturating_add(1);
+    loop {
+        let candidate = format!("refund_{n}");
+        if ledger.refund(&candidate).is_none() {
+            return candidate;
+        }
+        n = n.saturating_add(1);
+    }
+}
+
+/// The parts of a refund plan that every provider computes the same way.
+#[derive(Debug, Clone)]
+pub struct RefundOutline {
+    /// The amount and full/partial.
+    pub amount: Money,
+    /// Full or partial.
+    pub kind: RefundKind,
+    /// The breakdown before.
+    pub refundable: Refundable,
+    /// Available after success.
+    pub remaining_after: Money,
+    /// Statuses after success.
+    pub status_after: Statuses,
+    /// The event to apply.
+    pub event: Event,
+}
+
+/// What a provider decided about a new refund, before the common bookkeeping.
+#[derive(Debug, Clone)]
+pub struct RefundDraft {
+    /// The amount.
+    pub amount: Money,
+    /// Full or partial.
+    pub kind: RefundKind,
+    /// The state the refund is created in.
+    pub state: RefundState,
+    /// The capture it refunds, for per-capture providers.
+    pub capture_id: Option<String>,
+}
+
+/// Outlines a refund of `amount` created in `state`: remaining amount, statuses after success
+/// (through the provider's tables) and the `refund_created` event to apply.
+pub fn outline_refund(
+    provider: Provider,
+    ledger: &Ledger,
+    ctx: &PlanContext,
+    refundable: Refundable,
+    draft: RefundDraft,
+) -> Result<RefundOutline, RefundError> {
+    let RefundDraft {
+        amount,
+        kind,
+        state,
+        capture_id,
+    } = draft;
+    let overall = ledger.refundable()?;
+    let refunded_after = overall
+        .refunded
+        .checked_add(amount.minor)
+        .map_err(|p| RefundError::invalid_amount("/request", "", p))?;
+    let step = if refunded_after == overall.captured {
+        PaymentEvent::RefundFull
+    } else {
+        PaymentEvent::RefundPartial
+    };
+    let status_after = provider.machines().advance(&ledger.status, step)?;
+    let remaining = refundable
+        .available
+        .checked_sub(amount.minor)
+        .map_err(|p| RefundError::invalid_amount("/request", "", p))?;
+    let refund_id = new_refund_id(ledger, ctx);
+    let event = Event {
+        id: format!("{refund_id}.created"),
+        expected_version: Some(ledger.version),
+        kind: EventKind::RefundCreated {
+            refund_id,
+            amount,
+            state,
+            capture_id,
+            idempotency_key: None,
+            fingerprint: None,
+        },
+    };
+    Ok(RefundOutline {
+        amount,
+        kind,
+        refundable,
+        remaining_after: Money::new(remaining, ledger.currency),
+        status_after,
+        event,
+    })
+}
+
+impl Plan {
+    /// A refund plan from an outline.
+    pub fn from_outline(
+        provider: Provider,
+        ledger: &Ledger,
+        outline: RefundOutline,
+        state: RefundState,
+        provider_call: ProviderCall,
+        provider_response: Option<ProviderResponse>,
+        explanation: Vec<String>,
+    ) -> Self {
+        Plan {
+            provider,
+            operation: Operation::Refund,
+            kind: outline.kind,
+            amount: outline.amount,
+            refundable: outline.refundable,
+            remaining_after: outline.remaining_after,
+            status_after: outline.status_after,
+            refund_state: Some(state),
+            version: ledger.version,
+            event: Some(outline.event),
+            provider_call,
+            provider_response,
+            replay: false,
+            explanation,
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! The five providers. Each one is a module that owns its rules: request body parsing, the
+//! decision, its transition tables and its error bodies. This file only dispatches.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::{ErrorCode, RefundError};
+use crate::ledger::Ledger;
+use crate::machine::ProviderMachines;
+use crate::plan::{Plan, PlanContext};
+
+pub mod alternative_payments;
+pub mod commerce_layer;
+pub mod digital_river;
+pub mod fiserv;
+pub mod simpleps;
+
+/// A payment provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Provider {
+    /// SimplePS (the Inyo payments gateway).
+    #[serde(rename = "simpleps")]
+    SimplePs,
+    /// Fiserv Commerce Hub.
+    #[serde(rename = "fiserv_commerce_hub")]
+    FiservCommerceHub,
+    /// Alternative Payments.
+    #[serde(rename = "alternative_payments")]
+    AlternativePayments,
+    /// Digital River.
+    #[serde(rename = "digital_river")]
+    DigitalRiver,
+    /// Commerce Layer.
+    #[serde(rename = "commerce_layer")]
+    CommerceLayer,
+}
+
+impl Provider {
+    /// All five.
+    pub const ALL: [Provider; 5] = [
+        Self::SimplePs,
+        Self::FiservCommerceHub,
+        Self::AlternativePayments,
+        Self::DigitalRiver,
+        Self::CommerceLayer,
+    ];
+
+    /// The name used in documents.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SimplePs => "simpleps",
+            Self::FiservCommerceHub => "fiserv_commerce_hub",
+            Self::AlternativePayments => "alternative_payments",
+            Self::DigitalRiver => "digital_river",
+            Self::CommerceLayer => "commerce_layer",
+        }
+    }
+
+    /// Looks a provider up by its document name.
+    pub fn from_name(name: &str) -> Result<Self, RefundError> {
+        Self::ALL
+            .into_iter()
+            .find(|p| p.as_str() == name)
+            .ok_or_else(|| RefundError::UnknownProvider {
+                name: name.to_owned(),
+            })
+    }
+
+    /// The provider's transition tables.
+    pub fn machines(self) -> &'static ProviderMachines {
+        match self {
+            Self::SimplePs => &simpleps::MACHINES,
+            Self::FiservCommerceHub => &fiserv::MACHINES,
+            Self::AlternativePayments => &alternative_payments::MACHINES,
+            Self::DigitalRiver => &digital_river::MACHINES,
+            Self::CommerceLayer => &commerce_layer::MACHINES,
+        }
+    }
+
+    /// The error codes a plan or apply can return for this provider; the shared vectors must
+    /// reach every one (checked by `tests/vectors.rs`).
+    pub fn reachable_errors(self) -> &'static [ErrorCode] {
+        match self {
+            Self::SimplePs => simpleps::REACHABLE_ERRORS,
+            Self::FiservCommerceHub => fiserv::REACHABLE_ERRORS,
+            Self::AlternativePayments => alternative_payments::REACHABLE_ERRORS,
+            Self::DigitalRiver => digital_river::REACHABLE_ERRORS,
+            Self::CommerceLayer => commerce_layer::REACHABLE_ERRORS,
+        }
+    }
+
+    /// The error the provider itself would return for this rejection, where it has one.
+    pub fn provider_error(self, error: &RefundError) -> Option<ProviderError> {
+        match self {
+            Self::SimplePs => simpleps::provider_error(error),
+            Self::FiservCommerceHub => fiserv::provider_error(error),
+            Self::AlternativePayments => alternative_payments::provider_error(error),
+            Self::DigitalRiver => digital_river::provider_error(error),
+            Self::CommerceLayer => commerce_layer::provider_error(error),
+        }
+    }
+}
+
+impl core::fmt::Display for Provider {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A refund request in a provider's own body shape, with that provider's merchant options.
+#[derive(Debug, Clone)]
+pub enum ProviderRequest {
+    /// SimplePS.
+    SimplePs(simpleps::Request),
+    /// Fiserv Commerce Hub.
+    FiservCommerceHub(fiserv::Request, fiserv::Options),
+    /// Alternative Payments.
+    AlternativePayments(alternative_payments::Request, alternative_payments::Options),
+    /// Digital River.
+    DigitalRiver(digital_river::Request, digital_river::Options),
+    /// Commerce Layer.
+    CommerceLayer(commerce_layer::Request, commerce_layer::Options),
+}
+
+impl ProviderRequest {
+    /// The provider the request is for.
+    pub fn provider(&self) -> Provider {
+        match self {
+            Self::SimplePs(..) => Provider::SimplePs,
+            Self::FiservCommerceHub(..) => Provider::FiservCommerceHub,
+            Self::AlternativePayments(..) => Provider::AlternativePayments,
+            Self::DigitalRiver(..) => Provider::DigitalRiver,
+            Self::CommerceLayer(..) => Provider::CommerceLayer,
+        }
+    }
+
+    /// Parses a provider's request body and options from JSON text (`None` = absent).
+    /// Error pointers are under `/request` and `/options`.
+    pub fn from_json(
+        provider: Provider,
+        body: Option<&str>,
+        options: Option<&str>,
+    ) -> Result<Self, RefundError> {
+        match provider {
+            Provider::SimplePs => simpleps::parse(body, options),
+            Provider::FiservCommerceHub => fiserv::parse(body, options),
+            Provider::AlternativePayments => alternative_payments::parse(body, options),
+            Provider::DigitalRiver => digital_river::parse(body, options),
+            Provider::CommerceLayer => commerce_layer::parse(body, options),
+        }
+    }
+}
+
+/// Plans a refund: validates the ledger, then lets the provider's rules decide.
+pub fn plan(
+    ledger: &Ledger,
+    request: &ProviderRequest,
+    ctx: &PlanContext,
+) -> Result<Plan, RefundError> {
+    let provider = request.provider();
+    check_ledger(provider, ledger)?;
+    match request {
+        ProviderRequest::SimplePs(r) => simpleps::plan(ledger, r, ctx),
+        ProviderRequest::FiservCommerceHub(r, o) => fiserv::plan(ledger, r, o, ctx),
+        ProviderRequest::AlternativePayments(r, o) => alternative_payments::plan(ledger, r, o, ctx),
+        ProviderRequest::DigitalRiver(r, o) => digital_river::plan(ledger, r, o, ctx),
+        ProviderRequest::CommerceLayer(r, o) => commerce_layer::plan(ledger, r, o, ctx),
+    }
+}
+
+/// Checks a ledger against the generic invariants and the provider's tables.
+pub fn check_ledger(provider: Provider, ledger: &Ledger) -> Result<(), RefundError> {
+    ledger.check()?;
+    let machines = provider.machines();
+    machines.check_statuses(&ledger.status, "/ledger/status")?;
+    for (i, r) in ledger.refunds.iter().enumerate() {
+        if !machines.refund.has_state(r.state) {
+            return Err(RefundError::invalid_input(
+                format!("/ledger/refunds/{i}/state"),
+                format!("{provider} refunds are never `{}`", r.state),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A rejection in the provider's own words.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProviderError {
+    /// The HTTP status the provider answers with.
+    pub http_status: u16,
+    /// The provider's own error code.
+    pub code: String,
+    /// The body in the provider's documented error shape.
+    pub body: Value,
+}

@@ -1,0 +1,384 @@
+//! SimplePS (the Inyo payments gateway): `POST /payments/{externalPaymentId}/refund`.
+//!
+//! Sources (`../shared/reference/providers.md` §5):
+//! - [S] seed `simpleps-refund.md` = dev.inyoglobal.com …/pulling-funds/cards/refund (SP1):
+//!   captured only (void otherwise), full or partial, multiple partials until fully refunded,
+//!   error once fully refunded, no amount = full captured amount, `amount.total` ≤ remaining,
+//!   `amount.currency` must match.
+//! - SP2 …/domain-tables/payment-status: the 8-status machine.
+//! - SP3 …/domain-tables/response-code: PAY_xxx codes and HTTP statuses.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{Provider, ProviderError, ProviderRequest};
+use crate::error::{ErrorCode, RefundError};
+use crate::ledger::{Ledger, RefundState};
+use crate::machine::{Machine, PaymentEvent as P, ProviderMachines, Transition};
+use crate::money::{AmountProblem, Currency, Money, parse_wire_money};
+use crate::plan::{
+    Operation, Plan, PlanContext, ProviderCall, ProviderResponse, RefundDraft, outline_refund,
+    resolve_amount,
+};
+use crate::wire::{JsonNumber, WireDecimal, from_json_text, raw_json};
+
+const PROVIDER: Provider = Provider::SimplePs;
+
+/// The refund request body (SP1): absent, `{}`, or `{"amount":{"total":25.00,"currency":"USD"}}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    /// The amount object; both fields are optional in the provider's table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<RequestAmount>,
+}
+
+/// `amount` of the refund body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestAmount {
+    /// `amount.total`, a JSON number (SP1: "number").
+    #[serde(default)]
+    pub total: Option<WireDecimal>,
+    /// `amount.currency`, must match the payment (SP1).
+    #[serde(default)]
+    pub currency: Option<String>,
+}
+
+impl Serialize for RequestAmount {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        if let Some(t) = &self.total {
+            m.serialize_entry("total", t)?;
+        }
+        if let Some(c) = &self.currency {
+            m.serialize_entry("currency", c)?;
+        }
+        m.end()
+    }
+}
+
+/// Every code a SimplePS plan or apply can return; each has a shared vector.
+pub const REACHABLE_ERRORS: &[ErrorCode] = &[
+    ErrorCode::InvalidInput,
+    ErrorCode::UnknownProvider,
+    ErrorCode::UnknownCurrency,
+    ErrorCode::InvalidAmount,
+    ErrorCode::CurrencyMismatch,
+    ErrorCode::NotCaptured,
+    ErrorCode::NotRefundableState,
+    ErrorCode::AlreadyFullyRefunded,
+    ErrorCode::ExceedsRefundable,
+    ErrorCode::IdempotencyConflict,
+    ErrorCode::InconsistentState,
+    ErrorCode::IllegalTransition,
+    ErrorCode::VersionConflict,
+];
+
+const STATES: &[&str] = &[
+    "CHALLENGE",
+    "AUTHORIZED",
+    "VOIDED",
+    "CAPTURED",
+    "PARTIALLY_CAPTURED",
+    "PARTIALLY_REFUNDED",
+    "REFUNDED",
+    "DECLINED",
+];
+
+const fn t(from: &'static str, event: P, to: &'static str) -> Transition<&'static str, P> {
+    Transition { from, event, to }
+}
+
+/// The payment status table (SP2). `VOIDED`, `REFUNDED` and `DECLINED` are terminal.
+const PAYMENT_TRANSITIONS: &[Transition<&str, P>] = &[
+    t("CHALLENGE", P::Authorize, "AUTHORIZED"),
+    t("CHALLENGE", P::Decline, "DECLINED"),
+    t("AUTHORIZED", P::CaptureFull, "CAPTURED"),
+    t("AUTHORIZED", P::CapturePartial, "PARTIALLY_CAPTURED"),
+    t("AUTHORIZED", P::Void, "VOIDED"),
+    t("CAPTURED", P::RefundPartial, "PARTIALLY_REFUNDED"),
+    t("CAPTURED", P::RefundFull, "REFUNDED"),
+    t("PARTIALLY_CAPTURED", P::RefundPartial, "PARTIALLY_REFUNDED"),
+    t("PARTIALLY_CAPTURED", P::RefundFull, "REFUNDED"),
+    t("PARTIALLY_REFUNDED", P::RefundPartial, "PARTIALLY_REFUNDED"),
+    t("PARTIALLY_REFUNDED", P::RefundFull, "REFUNDED"),
+];
+
+/// SimplePS's tables. Refunds are synchronous (SP1 answers 200 with the new status), so a
+/// refund is created `succeeded` and has no further moves.
+pub const MACHINES: ProviderMachines = ProviderMachines {
+    payment: Machine {
+        name: "payment",
+        states: STATES,
+        transitions: PAYMENT_TRANSITIONS,
+        // SimplePS exposes no settlement status.
+        unaffected_by: &[P::Settle],
+        source: "https://dev.inyoglobal.com/api-references/payments-gateway/apis/domain-tables/payment-status",
+    },
+    order: None,
+    fulfillment: None,
+    refund: Machine {
+        name: "refund",
+        states: &[RefundState::Succeeded],
+        transitions: &[],
+        unaffected_by: &[],
+        source: "https://dev.inyoglobal.com/api-references/payments-gateway/apis/payment/pulling-funds/cards/refund",
+    },
+    refund_initial: &[RefundState::Succeeded],
+};
+
+/// Parses the body; SimplePS has no merchant options.
+pub fn parse(body: Option<&str>, options: Option<&str>) -> Result<ProviderRequest, RefundError> {
+    if let Some(o) = options {
+        let empty: serde_json::Map<String, serde_json::Value> = from_json_text(o, "/options")?;
+        if !empty.is_empty() {
+            return Err(RefundError::invalid_input(
+                "/options",
+                "simpleps has no options",
+            ));
+        }
+    }
+    let request = match body {
+        None => Request::default(),
+        Some(text) => from_json_text::<Option<Request>>(text, "/request")?.unwrap_or_default(),
+    };
+    Ok(ProviderRequest::SimplePs(request))
+}
+
+/// The status the amounts imply for a captured payment (SP2).
+fn implied_captured_status(ledger: &Ledger) -> Result<&'static str, RefundError> {
+    let r = ledger.refundable()?;
+    Ok(if r.refunded.is_zero() {
+        if r.captured == ledger.authorized {
+            "CAPTURED"
+        } else {
+            "PARTIALLY_CAPTURED"
+        }
+    } else if r.refunded == r.captured {
+        "REFUNDED"
+    } else {
+        "PARTIALLY_REFUNDED"
+    })
+}
+
+/// Decides a SimplePS refund.
+pub fn plan(ledger: &Ledger, request: &Request, ctx: &PlanContext) -> Result<Plan, RefundError> {
+    let status = ledger.status.payment.as_str();
+    let mut why = Vec::new();
+    // SP1: "Only possible for captured payments (use Void for uncaptured authorizations)".
+    match status {
+        "AUTHORIZED" => {
+            return Err(RefundError::NotCaptured {
+                status: status.to_owned(),
+                alternative: Some(Operation::Void),
+            });
+        }
+        "CHALLENGE" => {
+            return Err(RefundError::NotCaptured {
+                status: status.to_owned(),
+                alternative: None,
+            });
+        }
+        "VOIDED" => {
+            return Err(RefundError::NotRefundableState {
+                status: status.to_owned(),
+                reason: "a voided authorization has nothing to refund".to_owned(),
+            });
+        }
+        "DECLINED" => {
+            return Err(RefundError::NotRefundableState {
+                status: status.to_owned(),
+                reason: "a declined payment has nothing to refund".to_owned(),
+            });
+        }
+        _ => {}
+    }
+    if ledger.captures.is_empty() {
+        return Err(RefundError::inconsistent(
+            "/ledger/captures",
+            format!("status `{status}` but no captures"),
+        ));
+    }
+    let implied = implied_captured_status(ledger)?;
+    if implied != status {
+        return Err(RefundError::inconsistent(
+            "/ledger/status/payment",
+            format!("status `{status}` but the amounts say `{implied}`"),
+        ));
+    }
+    let refundable = ledger.refundable()?;
+    why.push(format!(
+        "captured {}, refunded {}, available {}",
+        refundable.captured_money(),
+        refundable.refunded_money(),
+        refundable.available_money()
+    ));
+
+    let body_amount = request.amount.clone().unwrap_or_default();
+    // SP1: `amount.currency` must match the original payment.
+    if let Some(code) = &body_amount.currency {
+        let found = Currency::from_code(code).map_err(|problem| RefundError::UnknownCurrency {
+            pointer: "/request/amount/currency".to_owned(),
+            problem,
+        })?;
+        if found != ledger.currency {
+            return Err(RefundError::CurrencyMismatch {
+                pointer: "/request/amount/currency".to_owned(),
+                expected: ledger.currency,
+                found,
+            });
+        }
+    }
+    let requested = match &body_amount.total {
+        None => None,
+        Some(wire) => Some(parse_total(wire, ledger)?),
+    };
+    // SP1: no amount refunds the full captured amount; after partials, what remains ([U] default).
+    if requested.is_none() {
+        why.push("no amount: the whole remaining captured amount".to_owned());
+    }
+    let (amount, kind) = resolve_amount(requested, &refundable, "/request/amount/total")?;
+    let outline = outline_refund(
+        PROVIDER,
+        ledger,
+        ctx,
+        refundable,
+        RefundDraft {
+            amount,
+            kind,
+            state: RefundState::Succeeded,
+            capture_id: None,
+        },
+    )?;
+    why.push(format!(
+        "{} refund of {amount}; status becomes {}",
+        match kind {
+            crate::plan::RefundKind::Full => "full",
+            crate::plan::RefundKind::Partial => "partial",
+        },
+        outline.status_after.payment
+    ));
+    let path = format!(
+        "/payments/{}/refund",
+        ledger.id.as_deref().unwrap_or("{externalPaymentId}")
+    );
+    let call_body = requested.map(|m| raw_json(&json_body(&m)));
+    let response = ProviderResponse {
+        http_status: 200,
+        body: raw_json(&SuccessBody {
+            external_payment_id: ledger.id.clone(),
+            amount: JsonNumber::from_money(&amount),
+            approved: true,
+            message: "Payment Approved",
+            automatic_reversed: false,
+            status: outline.status_after.payment.clone(),
+            captured: true,
+            voided: false,
+        }),
+    };
+    Ok(Plan::from_outline(
+        PROVIDER,
+        ledger,
+        outline,
+        RefundState::Succeeded,
+        ProviderCall {
+            method: "POST",
+            path,
+            body: call_body,
+        },
+        Some(response),
+        why,
+    ))
+}
+
+fn json_body(m: &Money) -> RefundBody {
+    RefundBody {
+        amount: BodyAmount {
+            total: JsonNumber::from_money(m),
+            currency: m.currency.code(),
+        },
+    }
+}
+
+#[derive(Serialize)]
+struct RefundBody {
+    amount: BodyAmount,
+}
+
+#[derive(Serialize)]
+struct BodyAmount {
+    total: JsonNumber,
+    currency: &'static str,
+}
+
+/// The 200 body of SP1 (the fields the engine can predict).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SuccessBody {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    external_payment_id: Option<String>,
+    amount: JsonNumber,
+    approved: bool,
+    message: &'static str,
+    automatic_reversed: bool,
+    status: String,
+    captured: bool,
+    voided: bool,
+}
+
+/// `amount.total` is a JSON number (SP1); decimals beyond the currency are PAY_024 ([U] default).
+fn parse_total(wire: &WireDecimal, ledger: &Ledger) -> Result<Money, RefundError> {
+    const POINTER: &str = "/request/amount/total";
+    if wire.quoted {
+        return Err(RefundError::invalid_input(
+            POINTER,
+            format!(
+                "`amount.total` must be a JSON number, not the string `\"{}\"`",
+                wire.text
+            ),
+        ));
+    }
+    let money = parse_wire_money(&wire.text, ledger.currency, PROVIDER)
+        .map_err(|p| RefundError::invalid_amount(POINTER, &wire.text, p))?;
+    if money.minor.is_zero() {
+        // SP3 PAY_020: "Amount cannot be less or equal to zero".
+        return Err(RefundError::invalid_amount(
+            POINTER,
+            &wire.text,
+            AmountProblem::Zero,
+        ));
+    }
+    Ok(money)
+}
+
+/// The SP3 code table for refunds. The error body shape is not published ([U] default:
+/// `{"status":<http>,"code":"PAY_xxx","message":"…"}`).
+pub fn provider_error(error: &RefundError) -> Option<ProviderError> {
+    let (code, message) = match error {
+        RefundError::InvalidAmount {
+            problem: AmountProblem::Zero | AmountProblem::Negative,
+            ..
+        } => ("PAY_020", "Amount cannot be less or equal to zero"),
+        RefundError::InvalidAmount { .. } => ("PAY_024", "Invalid requested amount"),
+        RefundError::InvalidInput { pointer, .. } if pointer.starts_with("/request/amount") => {
+            ("PAY_024", "Invalid requested amount")
+        }
+        RefundError::UnknownCurrency { .. } => ("PAY_021", "Invalid currency code"),
+        RefundError::CurrencyMismatch { .. } => ("PAY_015", "Invalid currency"),
+        RefundError::NotCaptured { .. } | RefundError::NotRefundableState { .. } => (
+            "PAY_012",
+            "No payment found to refund with external payment id",
+        ),
+        RefundError::AlreadyFullyRefunded { .. } | RefundError::ExceedsRefundable { .. } => {
+            ("PAY_016", "Insufficient balance to refund")
+        }
+        _ => return None,
+    };
+    Some(ProviderError {
+        http_status: 400,
+        code: code.to_owned(),
+        body: json!({ "status": 400, "code": code, "message": message }),
+    })
+}
