@@ -1,0 +1,308 @@
+//! The CLI over the shared vectors, the bundled examples, and hostile input; every result is
+//! validated against the published JSON Schema.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code"
+)]
+#![allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "test code"
+)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use refund_rules_vectors::{load, subset};
+use serde_json::Value;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Runs the binary with `args`, feeding `stdin`; returns (exit code, stdout text).
+fn cli(args: &[&str], stdin: &[u8]) -> (i32, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_refund-rules"))
+        .args(args)
+        .current_dir(repo())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    // A child that stops reading early (size limit) closes the pipe: ignore that error.
+    let _ = pipe.write_all(stdin);
+    drop(pipe);
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+    )
+}
+
+fn schema_for(def: &str) -> jsonschema::Validator {
+    let text = std::fs::read_to_string(repo().join("schema/refund-rules.schema.json")).unwrap();
+    let mut schema: Value = serde_json::from_str(&text).unwrap();
+    schema["$ref"] = Value::String(format!("#/$defs/{def}"));
+    jsonschema::validator_for(&schema).unwrap()
+}
+
+fn expected_exit(result: &Value) -> i32 {
+    match result["error"]["family"].as_str() {
+        None => 0,
+        Some("invalid_input") => 2,
+        Some(_) => 1,
+    }
+}
+
+fn assert_valid(validator: &jsonschema::Validator, doc: &Value, what: &str) {
+    let errors: Vec<String> = validator
+        .iter_errors(doc)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{what}: schema errors: {errors:?}\n{doc}"
+    );
+}
+
+fn schema_defined(operation: &str) -> bool {
+    matches!(
+        operation,
+        "plan" | "apply" | "refundable" | "parse_amount" | "format_amount"
+    )
+}
+
+#[test]
+fn every_vector_through_the_cli_with_the_right_exit_code_and_a_schema_valid_result() {
+    let vectors = load().unwrap();
+    assert!(vectors.len() > 100);
+    let validators: std::collections::BTreeMap<&str, jsonschema::Validator> = [
+        "plan",
+        "apply",
+        "refundable",
+        "parse_amount",
+        "format_amount",
+    ]
+    .into_iter()
+    .map(|op| (op, schema_for(&format!("{op}_result"))))
+    .collect();
+    for v in &vectors {
+        let command = v.operation.replace('_', "-");
+        let (code, stdout) = cli(&[&command], v.input.as_bytes());
+        let result: Value =
+            serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{}: {e}: {stdout}", v.name));
+        subset(&v.expected, &result)
+            .unwrap_or_else(|e| panic!("{} :: {}: {e}", v.file.display(), v.name));
+        assert_eq!(code, expected_exit(&result), "{}: exit code", v.name);
+        if schema_defined(&v.operation) {
+            assert_valid(&validators[v.operation.as_str()], &result, &v.name);
+        }
+    }
+}
+
+#[test]
+fn bundled_examples_decide_and_validate_against_the_schema() {
+    let mut seen = 0;
+    for dir in std::fs::read_dir(repo().join("examples")).unwrap() {
+        let dir = dir.unwrap().path();
+        if !dir.is_dir() {
+            continue;
+        }
+        for f in std::fs::read_dir(&dir).unwrap() {
+            let f = f.unwrap().path();
+            if f.extension().is_none_or(|x| x != "json") {
+                continue;
+            }
+            let name = f.file_name().unwrap().to_string_lossy().into_owned();
+            let op = if name.starts_with("apply") {
+                "apply"
+            } else if name.starts_with("refundable") {
+                "refundable"
+            } else {
+                "plan"
+            };
+            let input: Value = serde_json::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap();
+            assert_valid(&schema_for(&format!("{op}_input")), &input, &name);
+            let (code, stdout) = cli(&[op, f.to_str().unwrap()], b"");
+            let result: Value = serde_json::from_str(&stdout).unwrap();
+            assert_valid(&schema_for(&format!("{op}_result")), &result, &name);
+            assert_eq!(code, expected_exit(&result), "{name}");
+            seen += 1;
+        }
+    }
+    assert!(seen >= 10, "only {seen} examples");
+    // The schema is strict enough to catch a missing ledger or an unknown field.
+    let plan_input = schema_for("plan_input");
+    assert!(!plan_input.is_valid(&serde_json::json!({"provider": "simpleps"})));
+    let mut example: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("examples/simpleps/partial-refund.json")).unwrap(),
+    )
+    .unwrap();
+    example["colour"] = Value::from("red");
+    assert!(!plan_input.is_valid(&example));
+}
+
+#[test]
+fn simpleps_examples_give_the_documented_decisions() {
+    let cases = [
+        (
+            "plan",
+            "examples/simpleps/partial-refund.json",
+            0,
+            "PARTIALLY_REFUNDED",
+        ),
+        (
+            "plan",
+            "examples/simpleps/full-refund.json",
+            0,
+            "\"status\":\"REFUNDED\"",
+        ),
+        (
+            "plan",
+            "examples/simpleps/remaining-after-partial.json",
+            0,
+            "\"amount\":\"75.10\"",
+        ),
+        (
+            "plan",
+            "examples/simpleps/over-refund.json",
+            1,
+            "exceeds_refundable",
+        ),
+        (
+            "plan",
+            "examples/simpleps/uncaptured.json",
+            1,
+            "\"alternative\":\"void\"",
+        ),
+        (
+            "plan",
+            "examples/simpleps/currency-mismatch.json",
+            1,
+            "currency_mismatch",
+        ),
+        (
+            "plan",
+            "examples/simpleps/too-many-decimals.json",
+            2,
+            "too_many_decimals",
+        ),
+        (
+            "apply",
+            "examples/simpleps/apply-refund-created.json",
+            0,
+            "\"version\":4",
+        ),
+        (
+            "apply",
+            "examples/simpleps/apply-stale-version.json",
+            1,
+            "version_conflict",
+        ),
+        (
+            "refundable",
+            "examples/simpleps/refundable.json",
+            0,
+            "\"available\":\"75.10\"",
+        ),
+    ];
+    for (op, file, want, needle) in cases {
+        let (code, out) = cli(&[op, file], b"");
+        assert_eq!(code, want, "{file}: {out}");
+        assert!(out.contains(needle), "{file}: `{needle}` not in {out}");
+    }
+}
+
+#[test]
+fn hostile_input_is_a_typed_error_never_a_crash() {
+    let ledger = r#""ledger":{"currency":"USD","authorized":"100.00","status":{"payment":"CAPTURED"},"captures":[{"id":"c","amount":"100.00"}]}"#;
+    let cases: Vec<(String, i32, &str)> = vec![
+        ("{\"provider\":\"simpleps\",".to_owned(), 2, "invalid_input"),
+        (
+            format!(r#"{{"provider":"nope",{ledger}}}"#),
+            2,
+            "unknown_provider",
+        ),
+        (
+            format!(r#"{{"provider":"simpleps",{ledger},"requst":{{}}}}"#),
+            2,
+            "invalid_input",
+        ),
+        (
+            format!(
+                r#"{{"provider":"simpleps",{ledger},"request":{{"amount":{{"total":10.001}}}}}}"#
+            ),
+            2,
+            "invalid_amount",
+        ),
+        (
+            format!(
+                r#"{{"provider":"simpleps",{ledger},"request":{{"amount":{{"total":-10.00}}}}}}"#
+            ),
+            2,
+            "invalid_amount",
+        ),
+        (
+            format!(
+                r#"{{"provider":"simpleps",{ledger},"request":{{"amount":{{"total":100.01}}}}}}"#
+            ),
+            1,
+            "exceeds_refundable",
+        ),
+        ("\u{0}\u{1}garbage".to_owned(), 2, "invalid_input"),
+        ("[".repeat(100_000), 2, "invalid_input"),
+        (String::new(), 2, "invalid_input"),
+    ];
+    for (input, want, code) in cases {
+        let (got, out) = cli(&["plan"], input.as_bytes());
+        assert_eq!(got, want, "{out}");
+        let v: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["error"]["code"], code, "{out}");
+    }
+}
+
+#[test]
+fn a_ten_megabyte_input_is_refused_as_bad_input() {
+    let mut big = String::from(r#"{"provider":"simpleps","ledger":{"id":""#);
+    big.push_str(&"x".repeat(10 * 1024 * 1024));
+    big.push_str("\"}}");
+    let (code, out) = cli(&["plan"], big.as_bytes());
+    assert_eq!(code, 2);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["error"]["code"], "invalid_input");
+    assert!(v["error"]["message"].as_str().unwrap().contains("limit"));
+}
+
+#[test]
+fn usage_errors_and_help() {
+    let (code, out) = cli(&["--help"], b"");
+    assert_eq!(code, 0);
+    assert!(out.contains("EXAMPLES") && out.contains("EXIT STATUS"));
+    let bad: [&[&str]; 4] = [
+        &["frobnicate"],
+        &[],
+        &["plan", "no/such/file.json"],
+        &["plan", "--bogus"],
+    ];
+    for args in bad {
+        let (code, out) = cli(args, b"");
+        assert_eq!(code, 2, "{args:?}");
+        let v: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["error"]["code"], "invalid_input");
+    }
+    let (code, out) = cli(
+        &["plan", "examples/simpleps/partial-refund.json", "--pretty"],
+        b"",
+    );
+    assert_eq!(code, 0);
+    assert!(out.contains("\n  \"value\": {\n"), "{out}");
+    assert!(
+        out.contains("\"total\": 25.00"),
+        "exact number text survives pretty printing: {out}"
+    );
+}
