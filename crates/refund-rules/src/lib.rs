@@ -13,6 +13,9 @@
 //! No I/O, no clock reads (`now` is an argument), no floats, no panics: every rejection is a
 //! [`RefundError`] with a stable [`ErrorCode`]. The [`json`] module is the one JSON surface that
 //! the CLI, Python and WASM bindings wrap.
+#![doc = ""]
+#![doc = "## README"]
+#![doc = include_str!("../../../README.md")]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
