@@ -1,0 +1,28 @@
+//! Typed `refund_rules::plan` on a SimplePS ledger with 0, 10, 1,000 and 100,000 prior refunds.
+//! Targets: ≤ 100 ns at 10 refunds; linear in refunds (≤ 5 ms at 100,000).
+#![allow(clippy::unwrap_used, reason = "bench code")]
+
+use std::hint::black_box;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use refund_rules::PlanContext;
+use refund_rules_benches::{SIZES, simpleps_ledger, simpleps_request};
+
+fn plan(c: &mut Criterion) {
+    let mut group = c.benchmark_group("plan_typed");
+    let request = simpleps_request();
+    let ctx = PlanContext::default();
+    for n in SIZES {
+        let ledger = simpleps_ledger(n).unwrap();
+        // Sanity: every measured call decides (no early rejection).
+        refund_rules::plan(&ledger, &request, &ctx).unwrap();
+        group.throughput(Throughput::Elements(u64::try_from(n.max(1)).unwrap()));
+        group.bench_with_input(BenchmarkId::new("simpleps", n), &ledger, |b, ledger| {
+            b.iter(|| refund_rules::plan(black_box(ledger), black_box(&request), &ctx));
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, plan);
+criterion_main!(benches);
