@@ -17,9 +17,13 @@ fn apply_one(c: &mut Criterion) {
         let event = refund_created(n + 1, 2_500, ledger.version).unwrap();
         refund_rules::apply(Provider::SimplePs, &ledger, &event).unwrap();
         group.throughput(Throughput::Elements(u64::try_from(n.max(1)).unwrap()));
-        group.bench_with_input(BenchmarkId::new("refund_created", n), &ledger, |b, ledger| {
-            b.iter(|| refund_rules::apply(Provider::SimplePs, black_box(ledger), &event));
-        });
+        group.bench_with_input(
+            BenchmarkId::new("refund_created", n),
+            &ledger,
+            |b, ledger| {
+                b.iter(|| refund_rules::apply(Provider::SimplePs, black_box(ledger), &event));
+            },
+        );
     }
     group.finish();
 }

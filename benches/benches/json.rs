@@ -18,9 +18,13 @@ fn plan_json(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("json_run_plan", n), &text, |b, text| {
             b.iter(|| run(Operation::Plan, black_box(text)));
         });
-        group.bench_with_input(BenchmarkId::new("serde_value_parse", n), &text, |b, text| {
-            b.iter(|| serde_json::from_str::<serde_json::Value>(black_box(text)).unwrap());
-        });
+        group.bench_with_input(
+            BenchmarkId::new("serde_value_parse", n),
+            &text,
+            |b, text| {
+                b.iter(|| serde_json::from_str::<serde_json::Value>(black_box(text)).unwrap());
+            },
+        );
     }
     group.finish();
 }
@@ -34,9 +38,13 @@ fn apply_json(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("json_run_apply", n), &text, |b, text| {
             b.iter(|| run(Operation::Apply, black_box(text)));
         });
-        group.bench_with_input(BenchmarkId::new("serde_value_parse", n), &text, |b, text| {
-            b.iter(|| serde_json::from_str::<serde_json::Value>(black_box(text)).unwrap());
-        });
+        group.bench_with_input(
+            BenchmarkId::new("serde_value_parse", n),
+            &text,
+            |b, text| {
+                b.iter(|| serde_json::from_str::<serde_json::Value>(black_box(text)).unwrap());
+            },
+        );
     }
     group.finish();
 }

@@ -27,7 +27,9 @@ fn money(c: &mut Criterion) {
         group.bench_with_input(
             BenchmarkId::new("format_decimal", format!("{minor}e-{exponent}")),
             &minor,
-            |b, minor| b.iter(|| format_decimal(Minor::new(black_box(*minor)), black_box(exponent))),
+            |b, minor| {
+                b.iter(|| format_decimal(Minor::new(black_box(*minor)), black_box(exponent)))
+            },
         );
     }
     group.finish();

@@ -6,7 +6,7 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use refund_rules::PlanContext;
-use refund_rules_benches::{SIZES, simpleps_ledger, simpleps_request};
+use refund_rules_benches::{SIZES, simpleps_ledger, simpleps_ledger_from, simpleps_request};
 
 fn plan(c: &mut Criterion) {
     let mut group = c.benchmark_group("plan_typed");
@@ -24,5 +24,22 @@ fn plan(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, plan);
+/// Ledgers whose refund ids take `refund_{n+1}`… (the ids a plan tries first): the default id
+/// search must stay linear.
+fn plan_taken_ids(c: &mut Criterion) {
+    let mut group = c.benchmark_group("plan_typed_taken_ids");
+    let request = simpleps_request();
+    let ctx = PlanContext::default();
+    for n in [1_000, 10_000] {
+        let ledger = simpleps_ledger_from(n, n + 1).unwrap();
+        refund_rules::plan(&ledger, &request, &ctx).unwrap();
+        group.throughput(Throughput::Elements(u64::try_from(n).unwrap()));
+        group.bench_with_input(BenchmarkId::new("simpleps", n), &ledger, |b, ledger| {
+            b.iter(|| refund_rules::plan(black_box(ledger), black_box(&request), &ctx));
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, plan, plan_taken_ids);
 criterion_main!(benches);

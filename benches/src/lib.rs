@@ -38,12 +38,19 @@ fn too_big() -> RefundError {
 
 /// A captured SimplePS ledger with `n` succeeded refunds of 1.00 USD.
 pub fn simpleps_ledger(n: usize) -> Result<Ledger, RefundError> {
+    simpleps_ledger_from(n, 1)
+}
+
+/// [`simpleps_ledger`] with refund ids `refund_{first}`…: `first = n + 1` takes every id the
+/// engine would try first for a new refund (an adversarial but valid ledger).
+pub fn simpleps_ledger_from(n: usize, first: usize) -> Result<Ledger, RefundError> {
+    let last = first.checked_add(n).ok_or_else(too_big)?;
     let count = i64::try_from(n).map_err(|_| too_big())?;
     let refunded = count.checked_mul(REFUND_CENTS).ok_or_else(too_big)?;
     if refunded >= CAPTURED_CENTS {
         return Err(too_big());
     }
-    let refunds = (1..=n)
+    let refunds = (first..last)
         .map(|k| Refund {
             id: format!("refund_{k}"),
             amount: Minor::new(REFUND_CENTS),
@@ -55,7 +62,7 @@ pub fn simpleps_ledger(n: usize) -> Result<Ledger, RefundError> {
         .collect::<Vec<_>>();
     let mut applied_events = Vec::with_capacity(n.saturating_add(1));
     applied_events.push("cap_1.captured".to_owned());
-    applied_events.extend((1..=n).map(|k| format!("refund_{k}.created")));
+    applied_events.extend((first..last).map(|k| format!("refund_{k}.created")));
     let version = u64::try_from(applied_events.len()).map_err(|_| too_big())?;
     Ok(Ledger {
         id: Some("order-12345".to_owned()),

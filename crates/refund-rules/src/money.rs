@@ -314,9 +314,11 @@ fn split_plain_decimal(text: &str) -> Result<(&str, Option<&str>), AmountProblem
     if text.is_empty() {
         return Err(AmountProblem::Empty);
     }
-    let lower = text.to_ascii_lowercase();
-    let bare = lower.trim_start_matches(['-', '+']);
-    if matches!(bare, "nan" | "inf" | "infinity") {
+    let bare = text.trim_start_matches(['-', '+']);
+    if ["nan", "inf", "infinity"]
+        .iter()
+        .any(|word| bare.eq_ignore_ascii_case(word))
+    {
         return Err(AmountProblem::NotFinite);
     }
     if text.starts_with('-') {

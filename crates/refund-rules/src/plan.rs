@@ -161,12 +161,20 @@ pub fn new_refund_id(ledger: &Ledger, ctx: &PlanContext) -> String {
         return id.clone();
     }
     let mut n = ledger.refunds.len().saturating_add(1);
+    let first = format!("refund_{n}");
+    if ledger.refund(&first).is_none() {
+        return first;
+    }
+    // Taken (ids the engine did not choose): probe a set, not the list, so that ledgers with
+    // ids `refund_{len+1}`… stay linear instead of one scan per probe (quadratic).
+    let taken: std::collections::HashSet<&str> =
+        ledger.refunds.iter().map(|r| r.id.as_str()).collect();
     loop {
+        n = n.saturating_add(1);
         let candidate = format!("refund_{n}");
-        if ledger.refund(&candidate).is_none() {
+        if !taken.contains(candidate.as_str()) {
             return candidate;
         }
-        n = n.saturating_add(1);
     }
 }
 
