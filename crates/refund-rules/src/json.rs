@@ -326,20 +326,26 @@ pub struct PlanCall {
 pub fn parse_plan_input(input: &str) -> Result<PlanCall, RefundError> {
     let doc: PlanInput = from_json_text(input, "")?;
     let provider = Provider::from_name(&doc.provider)?;
-    let ledger = doc.ledger.into_ledger("/ledger")?;
-    let request = ProviderRequest::from_json(
-        provider,
-        doc.request.as_deref().map(RawValue::get),
-        doc.options.as_deref().map(RawValue::get),
-    )?;
-    Ok(PlanCall {
-        ledger,
-        request,
-        context: PlanContext {
-            now: doc.now,
-            refund_id: doc.refund_id,
-        },
-    })
+    doc.into_call(provider)
+}
+
+impl PlanInput {
+    fn into_call(self, provider: Provider) -> Result<PlanCall, RefundError> {
+        let ledger = self.ledger.into_ledger("/ledger")?;
+        let request = ProviderRequest::from_json(
+            provider,
+            self.request.as_deref().map(RawValue::get),
+            self.options.as_deref().map(RawValue::get),
+        )?;
+        Ok(PlanCall {
+            ledger,
+            request,
+            context: PlanContext {
+                now: self.now,
+                refund_id: self.refund_id,
+            },
+        })
+    }
 }
 
 /// Plans through the typed API from a `plan` document.
@@ -348,22 +354,14 @@ pub fn plan_typed(input: &str) -> Result<Plan, RefundError> {
     provider::plan(&call.ledger, &call.request, &call.context)
 }
 
-fn provider_hint(input: &str) -> Option<Provider> {
-    #[derive(Deserialize)]
-    struct Hint {
-        provider: Option<String>,
-    }
-    serde_json::from_str::<Hint>(input)
-        .ok()
-        .and_then(|h| h.provider)
-        .and_then(|p| Provider::from_name(&p).ok())
-}
-
 fn plan_value(input: &str) -> Outcome {
-    let provider = provider_hint(input);
-    plan_typed(input)
-        .map_err(|e| Failure::new(e, provider))
-        .and_then(|plan| to_raw(&plan))
+    let unmapped = |e| Failure::new(e, None);
+    let doc: PlanInput = from_json_text(input, "").map_err(unmapped)?;
+    let provider = Provider::from_name(&doc.provider).map_err(unmapped)?;
+    let mapped = |e| Failure::new(e, Some(provider));
+    let call = doc.into_call(provider).map_err(mapped)?;
+    let plan = provider::plan(&call.ledger, &call.request, &call.context).map_err(mapped)?;
+    to_raw(&plan)
 }
 
 #[derive(Debug, Deserialize)]
@@ -382,10 +380,10 @@ struct ApplyOutput {
 }
 
 fn apply_value(input: &str) -> Outcome {
-    let provider = provider_hint(input);
-    let fail = |e| Failure::new(e, provider);
-    let doc: ApplyInput = from_json_text(input, "").map_err(fail)?;
-    let provider = Provider::from_name(&doc.provider).map_err(fail)?;
+    let unmapped = |e| Failure::new(e, None);
+    let doc: ApplyInput = from_json_text(input, "").map_err(unmapped)?;
+    let provider = Provider::from_name(&doc.provider).map_err(unmapped)?;
+    let fail = |e| Failure::new(e, Some(provider));
     let ledger = doc.ledger.into_ledger("/ledger").map_err(fail)?;
     let event = doc
         .event
