@@ -97,7 +97,7 @@ fn subset(expected: &Value, actual: &Value, path: &str) -> Result<(), String> {
     }
 }
 
-pub struct Loaded {
+struct Loaded {
     pub dir: String,
     pub file: PathBuf,
     pub case: Case,
