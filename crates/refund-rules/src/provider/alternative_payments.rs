@@ -891,3 +891,85 @@ pub fn provider_error(error: &RefundError) -> Option<ProviderError> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(body: &str, options: Option<&str>) -> Result<(Request, Options), RefundError> {
+        match parse(Some(body), options)? {
+            ProviderRequest::AlternativePayments(r, o) => Ok((r, o)),
+            _ => Err(RefundError::invalid_input("", "wrong provider")),
+        }
+    }
+
+    #[test]
+    fn reason_types_round_trip_their_wire_spelling() {
+        for t in ReasonType::ALL {
+            assert_eq!(ReasonType::from_wire(t.as_str()), Some(t));
+            let json = serde_json::to_string(&t).unwrap();
+            assert_eq!(json, format!("\"{}\"", t.as_str()));
+        }
+        assert_eq!(ReasonType::from_wire("other"), None);
+    }
+
+    #[test]
+    fn fingerprint_ignores_key_and_field_order() {
+        let (a, _) = request(
+            r#"{"payment_id":"p","amount":"1.0","idempotency_key":"k1","reason":{"type":"Fraud"}}"#,
+            None,
+        )
+        .unwrap();
+        let (b, _) = request(
+            r#"{"reason":{"type":"Fraud"},"idempotency_key":"k2","amount":"1.00","payment_id":"p"}"#,
+            None,
+        )
+        .unwrap();
+        let usd = crate::money::Currency::from_code("USD").unwrap();
+        let one = parse_money("1", usd).unwrap();
+        assert_eq!(fingerprint(&a, Some(one)), fingerprint(&b, Some(one)));
+        assert_ne!(fingerprint(&a, Some(one)), fingerprint(&a, None));
+    }
+
+    #[test]
+    fn options_default_and_override() {
+        let (_, o) = request(r#"{"payment_id":"p","reason":{"type":"Fraud"}}"#, None).unwrap();
+        assert_eq!(o, Options::default());
+        let (_, o) = request(
+            r#"{"payment_id":"p","reason":{"type":"Other"}}"#,
+            Some(r#"{"other_requires_description":false,"refund_limit":"5"}"#),
+        )
+        .unwrap();
+        assert!(!o.other_requires_description);
+        assert_eq!(o.refund_limit, "5");
+    }
+
+    #[test]
+    fn list_query_instants_compare_with_fractions() {
+        let q = validate_list_query(
+            r#"{"created_at_start":"2024-01-01T00:00:00.1Z","created_at_end":"2024-01-01T00:00:00.10Z"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            q.created_at_start.as_deref(),
+            Some("2024-01-01T00:00:00.1Z")
+        );
+        assert_eq!(q.limit, LIST_LIMIT_DEFAULT);
+        let late = validate_list_query(
+            r#"{"created_at_start":"2024-01-01T00:00:01Z","created_at_end":"2024-01-01T00:00:00.999Z"}"#,
+        );
+        assert_eq!(late.map_err(|e| e.code()), Err(ErrorCode::InvalidInput));
+    }
+
+    #[test]
+    fn provider_error_maps_statuses() {
+        let e = RefundError::NotSettled { alternative: None };
+        assert_eq!(provider_error(&e).map(|p| p.http_status), Some(422));
+        let e = RefundError::invalid_input("/ledger/status/payment", "x");
+        assert!(provider_error(&e).is_none());
+        let e = RefundError::invalid_input("/request", "the request body is required");
+        let p = provider_error(&e).unwrap();
+        assert_eq!(p.http_status, 400);
+        assert!(p.body["validation_errors"]["body"].is_string());
+    }
+}
