@@ -45,19 +45,23 @@ pub enum Operation {
     ParseAmount,
     /// Format minor units as a decimal amount.
     FormatAmount,
+    /// Validate and normalize a list-refunds query (Alternative Payments `GET /refunds`).
+    ValidateListQuery,
 }
 
 impl Operation {
     /// All operations.
-    pub const ALL: [Operation; 5] = [
+    pub const ALL: [Operation; 6] = [
         Self::Plan,
         Self::Apply,
         Self::Refundable,
         Self::ParseAmount,
         Self::FormatAmount,
+        Self::ValidateListQuery,
     ];
 
-    /// The name (`plan`, `apply`, `refundable`, `parse_amount`, `format_amount`).
+    /// The name (`plan`, `apply`, `refundable`, `parse_amount`, `format_amount`,
+    /// `validate_list_query`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Plan => "plan",
@@ -65,6 +69,7 @@ impl Operation {
             Self::Refundable => "refundable",
             Self::ParseAmount => "parse_amount",
             Self::FormatAmount => "format_amount",
+            Self::ValidateListQuery => "validate_list_query",
         }
     }
 
@@ -108,7 +113,7 @@ pub fn run_named(op: &str, input: &str) -> Response {
                 RefundError::invalid_input(
                     "",
                     format!(
-                        "unknown operation `{op}`; expected plan, apply, refundable, parse_amount or format_amount"
+                        "unknown operation `{op}`; expected plan, apply, refundable, parse_amount, format_amount or validate_list_query"
                     ),
                 ),
                 None,
@@ -138,6 +143,7 @@ pub fn run_with(op: Operation, input: &str, pretty: bool) -> Response {
             Operation::Refundable => refundable_value(input),
             Operation::ParseAmount => parse_amount_value(input),
             Operation::FormatAmount => format_amount_value(input),
+            Operation::ValidateListQuery => validate_list_query_value(input),
         }
     };
     render(result, pretty)
@@ -493,4 +499,33 @@ fn format_amount_value(input: &str) -> Outcome {
     let minor = crate::money::parse_decimal(text, 0)
         .map_err(|p| fail(RefundError::invalid_amount("/minor", text, p)))?;
     to_raw(&amount_output(minor, currency))
+}
+
+/// The `validate_list_query` input: `{"provider":"alternative_payments","query":{…}}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQueryInput {
+    provider: String,
+    query: Box<RawValue>,
+}
+
+fn validate_list_query_value(input: &str) -> Outcome {
+    let unmapped = |e| Failure::new(e, None);
+    let doc: ListQueryInput = from_json_text(input, "").map_err(unmapped)?;
+    let p = Provider::from_name(&doc.provider).map_err(unmapped)?;
+    let fail = |e| Failure::new(e, Some(p));
+    if p != Provider::AlternativePayments {
+        return Err(Failure::new(
+            RefundError::invalid_input(
+                "/provider",
+                format!(
+                    "`validate_list_query` is defined for alternative_payments only, not `{p}`"
+                ),
+            ),
+            None,
+        ));
+    }
+    let query =
+        provider::alternative_payments::validate_list_query(doc.query.get()).map_err(fail)?;
+    to_raw(&query)
 }
