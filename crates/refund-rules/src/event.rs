@@ -409,9 +409,18 @@ pub fn apply(provider: Provider, ledger: &Ledger, event: &Event) -> Result<Appli
                 idempotency_key: idempotency_key.clone(),
                 fingerprint: fingerprint.clone(),
             });
-            // The statuses move when money is returned; a pending refund must still be one the
-            // payment status allows.
-            let moved = machines.advance(&ledger.status, refund_event(&next)?)?;
+            // The statuses move when money is returned. A pending refund is checked against the
+            // move its success would make (a full-only provider refuses a pending partial too).
+            let refunded_after = overall
+                .refunded
+                .checked_add(amount.minor)
+                .map_err(|p| RefundError::invalid_amount("/event/amount", "", p))?;
+            let step = if refunded_after == overall.captured {
+                PaymentEvent::RefundFull
+            } else {
+                PaymentEvent::RefundPartial
+            };
+            let moved = machines.advance(&ledger.status, step)?;
             if *state == RefundState::Succeeded {
                 next.status = moved;
             }

@@ -188,7 +188,6 @@ const fn t(from: &'static str, event: P, to: &'static str) -> Transition<&'stati
 /// the status as a refund that leaves money unrefunded; [`plan`] never plans a partial refund.
 const PAYMENT_TRANSITIONS: &[Transition<&str, P>] = &[
     t("unpaid", P::CaptureFull, "paid"),
-    t("paid", P::RefundPartial, "paid"),
     t("paid", P::RefundFull, "refunded"),
 ];
 
