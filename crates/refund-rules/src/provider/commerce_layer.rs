@@ -43,6 +43,8 @@ const FORWARD_POINTER: &str = "/request/data/attributes/_forward";
 const ID_POINTER: &str = "/request/data/id";
 /// Message prefix of an attribute the resource does not have (CL6: 400 "unsupported parameter").
 const UNSUPPORTED: &str = "unsupported parameter";
+/// Message prefix of an id the ledger does not hold (CL6: 404 `RECORD_NOT_FOUND`).
+const NOT_FOUND: &str = "no record:";
 
 /// A Commerce Layer refund request: one JSON:API `PATCH` body (CL1, CL2).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -481,7 +483,10 @@ fn refunds_name_captures(ledger: &Ledger) -> Result<(), RefundError> {
 }
 
 fn not_found(kind: &str, id: &str) -> RefundError {
-    RefundError::invalid_input(ID_POINTER, format!("no {kind} `{id}` in the ledger"))
+    RefundError::invalid_input(
+        ID_POINTER,
+        format!("{NOT_FOUND} the ledger has no {kind} `{id}`"),
+    )
 }
 
 /// Refunds only from paid states ([S] captured only; §1.5 [U] defaults), with amounts that agree
@@ -596,22 +601,43 @@ fn cents(m: Minor) -> i64 {
     m.get()
 }
 
+/// A JSON:API resource object: `{"type","id","attributes"}` in that order (CL2).
+#[derive(Serialize)]
+struct Resource<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    id: &'a str,
+    attributes: serde_json::Value,
+}
+
+/// A JSON:API document `{"data":…}`.
+#[derive(Serialize)]
+struct JsonApi<'a> {
+    data: Resource<'a>,
+}
+
+fn document(kind: &str, id: &str, attributes: serde_json::Value) -> Box<RawValue> {
+    raw_json(&JsonApi {
+        data: Resource {
+            kind,
+            id,
+            attributes,
+        },
+    })
+}
+
 fn call(kind: &str, id: &str, attributes: serde_json::Value) -> ProviderCall {
     ProviderCall {
         method: "PATCH",
         path: format!("/api/{kind}/{id}"),
-        body: Some(raw_json(&json!({
-            "data": { "type": kind, "id": id, "attributes": attributes }
-        }))),
+        body: Some(document(kind, id, attributes)),
     }
 }
 
 fn ok_response(kind: &str, id: &str, attributes: serde_json::Value) -> ProviderResponse {
     ProviderResponse {
         http_status: 200,
-        body: raw_json(&json!({
-            "data": { "id": id, "type": kind, "attributes": attributes }
-        })),
+        body: document(kind, id, attributes),
     }
 }
 
@@ -1013,7 +1039,9 @@ fn refund_event_after(ledger: &Ledger, id: &str) -> Result<P, RefundError> {
 /// examples are the §1.6 [U] default: 422 `VALIDATION_ERROR` pointing at the trigger attribute.
 pub fn provider_error(error: &RefundError) -> Option<ProviderError> {
     let (status, code, title, pointer) = match error {
-        RefundError::InvalidInput { pointer, .. } if pointer == ID_POINTER => {
+        RefundError::InvalidInput { pointer, message }
+            if pointer == ID_POINTER && message.starts_with(NOT_FOUND) =>
+        {
             (404, "RECORD_NOT_FOUND", "Record not found", None)
         }
         RefundError::InvalidInput { pointer, message }
