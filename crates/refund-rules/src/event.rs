@@ -432,8 +432,8 @@ pub fn apply(provider: Provider, ledger: &Ledger, event: &Event) -> Result<Appli
             // The statuses move when money is returned; a pending refund must still be one the
             // payment status (and its return's status) allows.
             let step = refund_step(&next, return_id.as_deref())?;
-            let moved = machines.advance(&ledger.status, step)?;
             let moved_return = move_return(provider, ledger, return_id.as_deref(), step)?;
+            let moved = machines.advance(&ledger.status, step)?;
             if *state == RefundState::Succeeded {
                 next.status = moved;
                 set_return_status(&mut next, moved_return);
@@ -444,8 +444,8 @@ pub fn apply(provider: Provider, ledger: &Ledger, event: &Event) -> Result<Appli
             move_refund(&mut next, idx, RefundEvent::Succeed, provider)?;
             let return_id = ledger.refunds.get(idx).and_then(|r| r.return_id.clone());
             let step = refund_step(&next, return_id.as_deref())?;
-            next.status = machines.advance(&ledger.status, step)?;
             let moved_return = move_return(provider, ledger, return_id.as_deref(), step)?;
+            next.status = machines.advance(&ledger.status, step)?;
             set_return_status(&mut next, moved_return);
         }
         EventKind::RefundFailed { refund_id } => {
