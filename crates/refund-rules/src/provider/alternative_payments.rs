@@ -895,6 +895,8 @@ pub fn provider_error(error: &RefundError) -> Option<ProviderError> {
 mod tests {
     use super::*;
 
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
     fn request(body: &str, options: Option<&str>) -> Result<(Request, Options), RefundError> {
         match parse(Some(body), options)? {
             ProviderRequest::AlternativePayments(r, o) => Ok((r, o)),
@@ -903,52 +905,51 @@ mod tests {
     }
 
     #[test]
-    fn reason_types_round_trip_their_wire_spelling() {
+    fn reason_types_round_trip_their_wire_spelling() -> TestResult {
         for t in ReasonType::ALL {
             assert_eq!(ReasonType::from_wire(t.as_str()), Some(t));
-            let json = serde_json::to_string(&t).unwrap();
+            let json = serde_json::to_string(&t)?;
             assert_eq!(json, format!("\"{}\"", t.as_str()));
         }
         assert_eq!(ReasonType::from_wire("other"), None);
+        Ok(())
     }
 
     #[test]
-    fn fingerprint_ignores_key_and_field_order() {
+    fn fingerprint_ignores_key_and_field_order() -> TestResult {
         let (a, _) = request(
             r#"{"payment_id":"p","amount":"1.0","idempotency_key":"k1","reason":{"type":"Fraud"}}"#,
             None,
-        )
-        .unwrap();
+        )?;
         let (b, _) = request(
             r#"{"reason":{"type":"Fraud"},"idempotency_key":"k2","amount":"1.00","payment_id":"p"}"#,
             None,
-        )
-        .unwrap();
-        let usd = crate::money::Currency::from_code("USD").unwrap();
-        let one = parse_money("1", usd).unwrap();
+        )?;
+        let usd = crate::money::Currency::from_code("USD")?;
+        let one = parse_money("1", usd)?;
         assert_eq!(fingerprint(&a, Some(one)), fingerprint(&b, Some(one)));
         assert_ne!(fingerprint(&a, Some(one)), fingerprint(&a, None));
+        Ok(())
     }
 
     #[test]
-    fn options_default_and_override() {
-        let (_, o) = request(r#"{"payment_id":"p","reason":{"type":"Fraud"}}"#, None).unwrap();
+    fn options_default_and_override() -> TestResult {
+        let (_, o) = request(r#"{"payment_id":"p","reason":{"type":"Fraud"}}"#, None)?;
         assert_eq!(o, Options::default());
         let (_, o) = request(
             r#"{"payment_id":"p","reason":{"type":"Other"}}"#,
             Some(r#"{"other_requires_description":false,"refund_limit":"5"}"#),
-        )
-        .unwrap();
+        )?;
         assert!(!o.other_requires_description);
         assert_eq!(o.refund_limit, "5");
+        Ok(())
     }
 
     #[test]
-    fn list_query_instants_compare_with_fractions() {
+    fn list_query_instants_compare_with_fractions() -> TestResult {
         let q = validate_list_query(
             r#"{"created_at_start":"2024-01-01T00:00:00.1Z","created_at_end":"2024-01-01T00:00:00.10Z"}"#,
-        )
-        .unwrap();
+        )?;
         assert_eq!(
             q.created_at_start.as_deref(),
             Some("2024-01-01T00:00:00.1Z")
@@ -958,17 +959,19 @@ mod tests {
             r#"{"created_at_start":"2024-01-01T00:00:01Z","created_at_end":"2024-01-01T00:00:00.999Z"}"#,
         );
         assert_eq!(late.map_err(|e| e.code()), Err(ErrorCode::InvalidInput));
+        Ok(())
     }
 
     #[test]
-    fn provider_error_maps_statuses() {
+    fn provider_error_maps_statuses() -> TestResult {
         let e = RefundError::NotSettled { alternative: None };
         assert_eq!(provider_error(&e).map(|p| p.http_status), Some(422));
         let e = RefundError::invalid_input("/ledger/status/payment", "x");
         assert!(provider_error(&e).is_none());
         let e = RefundError::invalid_input("/request", "the request body is required");
-        let p = provider_error(&e).unwrap();
+        let p = provider_error(&e).ok_or("no provider error")?;
         assert_eq!(p.http_status, 400);
         assert!(p.body["validation_errors"]["body"].is_string());
+        Ok(())
     }
 }
