@@ -21,6 +21,8 @@ COMMANDS:
     refundable      the refundable breakdown: {ledger, provider?, capture_id?}
     parse-amount    decimal to minor units: {amount, currency, provider?}
     format-amount   minor units to decimal: {minor, currency}
+    validate-list-query
+                    check an Alternative Payments GET /refunds query: {provider, query}
 
 FILE is a JSON document; without it (or with `-`) the document is read from stdin.
 

@@ -73,7 +73,7 @@ fn assert_valid(validator: &jsonschema::Validator, doc: &Value, what: &str) {
 fn schema_defined(operation: &str) -> bool {
     matches!(
         operation,
-        "plan" | "apply" | "refundable" | "parse_amount" | "format_amount"
+        "plan" | "apply" | "refundable" | "parse_amount" | "format_amount" | "validate_list_query"
     )
 }
 
@@ -87,6 +87,7 @@ fn every_vector_through_the_cli_with_the_right_exit_code_and_a_schema_valid_resu
         "refundable",
         "parse_amount",
         "format_amount",
+        "validate_list_query",
     ]
     .into_iter()
     .map(|op| (op, schema_for(&format!("{op}_result"))))
@@ -119,16 +120,15 @@ fn bundled_examples_decide_and_validate_against_the_schema() {
                 continue;
             }
             let name = f.file_name().unwrap().to_string_lossy().into_owned();
-            let op = if name.starts_with("apply") {
-                "apply"
-            } else if name.starts_with("refundable") {
-                "refundable"
-            } else {
-                "plan"
-            };
+            let op = ["apply", "refundable", "validate-list-query"]
+                .into_iter()
+                .find(|prefix| name.starts_with(prefix))
+                .unwrap_or("plan")
+                .replace('-', "_");
+            let op = op.as_str();
             let input: Value = serde_json::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap();
             assert_valid(&schema_for(&format!("{op}_input")), &input, &name);
-            let (code, stdout) = cli(&[op, f.to_str().unwrap()], b"");
+            let (code, stdout) = cli(&[&op.replace('_', "-"), f.to_str().unwrap()], b"");
             let result: Value = serde_json::from_str(&stdout).unwrap();
             assert_valid(&schema_for(&format!("{op}_result")), &result, &name);
             assert_eq!(code, expected_exit(&result), "{name}");

@@ -41,6 +41,8 @@ pub enum EventKind {
         idempotency_key: Option<String>,
         /// Canonical request rendering (for key-reuse checks).
         fingerprint: Option<String>,
+        /// The return it refunds (Commerce Layer returns).
+        return_id: Option<String>,
     },
     /// A refund succeeded.
     RefundSucceeded {
@@ -79,6 +81,8 @@ pub enum EventKind {
     },
     /// The authorization was voided.
     PaymentVoided,
+    /// The merchant approved the order (Commerce Layer `placed` → `approved`).
+    OrderApproved,
 }
 
 /// The event type names of the JSON form.
@@ -103,6 +107,8 @@ pub enum EventType {
     CaptureSettled,
     /// [`EventKind::PaymentVoided`]
     PaymentVoided,
+    /// [`EventKind::OrderApproved`]
+    OrderApproved,
 }
 
 /// The JSON form of an [`Event`]: one flat object with a `type`.
@@ -141,6 +147,9 @@ pub struct EventDoc {
     /// Request fingerprint (`refund_created`).
     #[serde(default)]
     pub fingerprint: Option<String>,
+    /// Return id (`refund_created`, for refunds of a return).
+    #[serde(default)]
+    pub return_id: Option<String>,
 }
 
 impl EventDoc {
@@ -180,6 +189,7 @@ impl EventDoc {
             "idempotency_key",
         )?;
         forbid(self.fingerprint.is_some() && !refund_only, "fingerprint")?;
+        forbid(self.return_id.is_some() && !refund_only, "return_id")?;
         let capture_event = matches!(t, EventType::PaymentCaptured);
         forbid(self.settled.is_some() && !capture_event, "settled")?;
         forbid(self.captured_at.is_some() && !capture_event, "captured_at")?;
@@ -213,6 +223,7 @@ impl EventDoc {
                 capture_id: self.capture_id,
                 idempotency_key: self.idempotency_key,
                 fingerprint: self.fingerprint,
+                return_id: self.return_id,
             },
             EventType::RefundSucceeded => EventKind::RefundSucceeded {
                 refund_id: need(self.refund_id, "refund_id")?,
@@ -235,6 +246,7 @@ impl EventDoc {
                 capture_id: need(self.capture_id, "capture_id")?,
             },
             EventType::PaymentVoided => EventKind::PaymentVoided,
+            EventType::OrderApproved => EventKind::OrderApproved,
         };
         Ok(Event {
             id: self.id,
@@ -257,6 +269,7 @@ impl EventKind {
             Self::PaymentCaptured { .. } => EventType::PaymentCaptured,
             Self::CaptureSettled { .. } => EventType::CaptureSettled,
             Self::PaymentVoided => EventType::PaymentVoided,
+            Self::OrderApproved => EventType::OrderApproved,
         }
     }
 }
@@ -277,6 +290,7 @@ impl Serialize for Event {
                 capture_id,
                 idempotency_key,
                 fingerprint,
+                return_id,
             } => {
                 m.serialize_entry("refund_id", refund_id)?;
                 m.serialize_entry("amount", amount)?;
@@ -289,6 +303,9 @@ impl Serialize for Event {
                 }
                 if let Some(f) = fingerprint {
                     m.serialize_entry("fingerprint", f)?;
+                }
+                if let Some(r) = return_id {
+                    m.serialize_entry("return_id", r)?;
                 }
             }
             EventKind::RefundSucceeded { refund_id }
@@ -314,7 +331,8 @@ impl Serialize for Event {
             }
             EventKind::PaymentAuthorized
             | EventKind::PaymentDeclined
-            | EventKind::PaymentVoided => {}
+            | EventKind::PaymentVoided
+            | EventKind::OrderApproved => {}
         }
         m.end()
     }
@@ -359,6 +377,7 @@ pub fn apply(provider: Provider, ledger: &Ledger, event: &Event) -> Result<Appli
             capture_id,
             idempotency_key,
             fingerprint,
+            return_id,
         } => {
             same_currency(ledger, *amount)?;
             if ledger.refund(refund_id).is_some() {
@@ -408,18 +427,40 @@ pub fn apply(provider: Provider, ledger: &Ledger, event: &Event) -> Result<Appli
                 capture_id: capture_id.clone(),
                 idempotency_key: idempotency_key.clone(),
                 fingerprint: fingerprint.clone(),
+                return_id: return_id.clone(),
             });
-            // The statuses move when money is returned; a pending refund must still be one the
-            // payment status allows.
-            let moved = machines.advance(&ledger.status, refund_event(&next)?)?;
+            // The statuses move when money is returned. A pending refund is checked against the
+            // move its success would make (a full-only provider refuses a pending partial too),
+            // and so is its return's status.
+            let refunded_after = overall
+                .refunded
+                .checked_add(amount.minor)
+                .map_err(|p| RefundError::invalid_amount("/event/amount", "", p))?;
+            let sized = if refunded_after == overall.captured {
+                PaymentEvent::RefundFull
+            } else {
+                PaymentEvent::RefundPartial
+            };
+            let step = if return_id.is_some() {
+                sized.for_return()
+            } else {
+                sized
+            };
+            let moved_return = move_return(provider, ledger, return_id.as_deref(), step)?;
+            let moved = machines.advance(&ledger.status, step)?;
             if *state == RefundState::Succeeded {
                 next.status = moved;
+                set_return_status(&mut next, moved_return);
             }
         }
         EventKind::RefundSucceeded { refund_id } => {
             let idx = refund_index(ledger, refund_id)?;
             move_refund(&mut next, idx, RefundEvent::Succeed, provider)?;
-            next.status = machines.advance(&ledger.status, refund_event(&next)?)?;
+            let return_id = ledger.refunds.get(idx).and_then(|r| r.return_id.clone());
+            let step = refund_step(&next, return_id.as_deref())?;
+            let moved_return = move_return(provider, ledger, return_id.as_deref(), step)?;
+            next.status = machines.advance(&ledger.status, step)?;
+            set_return_status(&mut next, moved_return);
         }
         EventKind::RefundFailed { refund_id } => {
             let idx = refund_index(ledger, refund_id)?;
@@ -437,6 +478,9 @@ pub fn apply(provider: Provider, ledger: &Ledger, event: &Event) -> Result<Appli
         }
         EventKind::PaymentVoided => {
             next.status = machines.advance(&ledger.status, PaymentEvent::Void)?;
+        }
+        EventKind::OrderApproved => {
+            next.status = machines.advance(&ledger.status, PaymentEvent::Approve)?;
         }
         EventKind::PaymentCaptured {
             capture_id,
@@ -539,6 +583,60 @@ pub(crate) fn refund_event(ledger: &Ledger) -> Result<PaymentEvent, RefundError>
     } else {
         PaymentEvent::RefundPartial
     })
+}
+
+/// The status event of a refund's success: the return-refund variant for refunds of a return.
+fn refund_step(ledger: &Ledger, return_id: Option<&str>) -> Result<PaymentEvent, RefundError> {
+    let step = refund_event(ledger)?;
+    Ok(if return_id.is_some() {
+        step.for_return()
+    } else {
+        step
+    })
+}
+
+/// The return's status after a refund of it succeeds, through the provider's return table.
+fn move_return(
+    provider: Provider,
+    ledger: &Ledger,
+    return_id: Option<&str>,
+    step: PaymentEvent,
+) -> Result<Option<(String, String)>, RefundError> {
+    let Some(rid) = return_id else {
+        return Ok(None);
+    };
+    let machine = provider.return_machine().ok_or_else(|| {
+        RefundError::invalid_input(
+            "/event/return_id",
+            format!("{provider} refunds do not refund returns"),
+        )
+    })?;
+    let ret = ledger.return_by_id(rid).ok_or_else(|| {
+        RefundError::inconsistent(
+            "/event/return_id",
+            format!("no return `{rid}` in the ledger"),
+        )
+    })?;
+    let from = machine
+        .states
+        .iter()
+        .find(|s| **s == ret.status)
+        .copied()
+        .ok_or_else(|| RefundError::IllegalTransition {
+            machine: machine.name.to_owned(),
+            from: ret.status.clone(),
+            event: step.to_string(),
+        })?;
+    let to = machine.next(from, step)?;
+    Ok(Some((rid.to_owned(), to.to_owned())))
+}
+
+fn set_return_status(ledger: &mut Ledger, moved: Option<(String, String)>) {
+    if let Some((rid, status)) = moved
+        && let Some(r) = ledger.returns.iter_mut().find(|r| r.id == rid)
+    {
+        r.status = status;
+    }
 }
 
 fn refund_index(ledger: &Ledger, refund_id: &str) -> Result<usize, RefundError> {

@@ -45,19 +45,23 @@ pub enum Operation {
     ParseAmount,
     /// Format minor units as a decimal amount.
     FormatAmount,
+    /// Validate and normalize a list-refunds query (Alternative Payments `GET /refunds`).
+    ValidateListQuery,
 }
 
 impl Operation {
     /// All operations.
-    pub const ALL: [Operation; 5] = [
+    pub const ALL: [Operation; 6] = [
         Self::Plan,
         Self::Apply,
         Self::Refundable,
         Self::ParseAmount,
         Self::FormatAmount,
+        Self::ValidateListQuery,
     ];
 
-    /// The name (`plan`, `apply`, `refundable`, `parse_amount`, `format_amount`).
+    /// The name (`plan`, `apply`, `refundable`, `parse_amount`, `format_amount`,
+    /// `validate_list_query`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Plan => "plan",
@@ -65,6 +69,7 @@ impl Operation {
             Self::Refundable => "refundable",
             Self::ParseAmount => "parse_amount",
             Self::FormatAmount => "format_amount",
+            Self::ValidateListQuery => "validate_list_query",
         }
     }
 
@@ -108,7 +113,7 @@ pub fn run_named(op: &str, input: &str) -> Response {
                 RefundError::invalid_input(
                     "",
                     format!(
-                        "unknown operation `{op}`; expected plan, apply, refundable, parse_amount or format_amount"
+                        "unknown operation `{op}`; expected plan, apply, refundable, parse_amount, format_amount or validate_list_query"
                     ),
                 ),
                 None,
@@ -138,6 +143,7 @@ pub fn run_with(op: Operation, input: &str, pretty: bool) -> Response {
             Operation::Refundable => refundable_value(input),
             Operation::ParseAmount => parse_amount_value(input),
             Operation::FormatAmount => format_amount_value(input),
+            Operation::ValidateListQuery => validate_list_query_value(input),
         }
     };
     render(result, pretty)
@@ -326,20 +332,26 @@ pub struct PlanCall {
 pub fn parse_plan_input(input: &str) -> Result<PlanCall, RefundError> {
     let doc: PlanInput = from_json_text(input, "")?;
     let provider = Provider::from_name(&doc.provider)?;
-    let ledger = doc.ledger.into_ledger("/ledger")?;
-    let request = ProviderRequest::from_json(
-        provider,
-        doc.request.as_deref().map(RawValue::get),
-        doc.options.as_deref().map(RawValue::get),
-    )?;
-    Ok(PlanCall {
-        ledger,
-        request,
-        context: PlanContext {
-            now: doc.now,
-            refund_id: doc.refund_id,
-        },
-    })
+    doc.into_call(provider)
+}
+
+impl PlanInput {
+    fn into_call(self, provider: Provider) -> Result<PlanCall, RefundError> {
+        let ledger = self.ledger.into_ledger("/ledger")?;
+        let request = ProviderRequest::from_json(
+            provider,
+            self.request.as_deref().map(RawValue::get),
+            self.options.as_deref().map(RawValue::get),
+        )?;
+        Ok(PlanCall {
+            ledger,
+            request,
+            context: PlanContext {
+                now: self.now,
+                refund_id: self.refund_id,
+            },
+        })
+    }
 }
 
 /// Plans through the typed API from a `plan` document.
@@ -348,22 +360,14 @@ pub fn plan_typed(input: &str) -> Result<Plan, RefundError> {
     provider::plan(&call.ledger, &call.request, &call.context)
 }
 
-fn provider_hint(input: &str) -> Option<Provider> {
-    #[derive(Deserialize)]
-    struct Hint {
-        provider: Option<String>,
-    }
-    serde_json::from_str::<Hint>(input)
-        .ok()
-        .and_then(|h| h.provider)
-        .and_then(|p| Provider::from_name(&p).ok())
-}
-
 fn plan_value(input: &str) -> Outcome {
-    let provider = provider_hint(input);
-    plan_typed(input)
-        .map_err(|e| Failure::new(e, provider))
-        .and_then(|plan| to_raw(&plan))
+    let unmapped = |e| Failure::new(e, None);
+    let doc: PlanInput = from_json_text(input, "").map_err(unmapped)?;
+    let provider = Provider::from_name(&doc.provider).map_err(unmapped)?;
+    let mapped = |e| Failure::new(e, Some(provider));
+    let call = doc.into_call(provider).map_err(mapped)?;
+    let plan = provider::plan(&call.ledger, &call.request, &call.context).map_err(mapped)?;
+    to_raw(&plan)
 }
 
 #[derive(Debug, Deserialize)]
@@ -382,10 +386,10 @@ struct ApplyOutput {
 }
 
 fn apply_value(input: &str) -> Outcome {
-    let provider = provider_hint(input);
-    let fail = |e| Failure::new(e, provider);
-    let doc: ApplyInput = from_json_text(input, "").map_err(fail)?;
-    let provider = Provider::from_name(&doc.provider).map_err(fail)?;
+    let unmapped = |e| Failure::new(e, None);
+    let doc: ApplyInput = from_json_text(input, "").map_err(unmapped)?;
+    let provider = Provider::from_name(&doc.provider).map_err(unmapped)?;
+    let fail = |e| Failure::new(e, Some(provider));
     let ledger = doc.ledger.into_ledger("/ledger").map_err(fail)?;
     let event = doc
         .event
@@ -495,4 +499,33 @@ fn format_amount_value(input: &str) -> Outcome {
     let minor = crate::money::parse_decimal(text, 0)
         .map_err(|p| fail(RefundError::invalid_amount("/minor", text, p)))?;
     to_raw(&amount_output(minor, currency))
+}
+
+/// The `validate_list_query` input: `{"provider":"alternative_payments","query":{…}}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQueryInput {
+    provider: String,
+    query: Box<RawValue>,
+}
+
+fn validate_list_query_value(input: &str) -> Outcome {
+    let unmapped = |e| Failure::new(e, None);
+    let doc: ListQueryInput = from_json_text(input, "").map_err(unmapped)?;
+    let p = Provider::from_name(&doc.provider).map_err(unmapped)?;
+    let fail = |e| Failure::new(e, Some(p));
+    if p != Provider::AlternativePayments {
+        return Err(Failure::new(
+            RefundError::invalid_input(
+                "/provider",
+                format!(
+                    "`validate_list_query` is defined for alternative_payments only, not `{p}`"
+                ),
+            ),
+            None,
+        ));
+    }
+    let query =
+        provider::alternative_payments::validate_list_query(doc.query.get()).map_err(fail)?;
+    to_raw(&query)
 }

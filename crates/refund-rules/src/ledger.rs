@@ -101,6 +101,20 @@ pub struct Refund {
     pub idempotency_key: Option<String>,
     /// A canonical rendering of the request that created it (to detect key reuse).
     pub fingerprint: Option<String>,
+    /// The return it refunds, for providers that refund from returns (Commerce Layer).
+    pub return_id: Option<String>,
+}
+
+/// A return of goods that can be refunded (Commerce Layer returns). The engine only moves a
+/// return's status when a refund of it succeeds; other return moves are recorded by the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Return {
+    /// The return id.
+    pub id: String,
+    /// The return status in the provider's own words (`received`, `refunded`…).
+    pub status: String,
+    /// The capture its refund goes to (Commerce Layer `reference_capture`), if set.
+    pub capture_id: Option<String>,
 }
 
 /// The payment ledger.
@@ -120,6 +134,8 @@ pub struct Ledger {
     pub captures: Vec<Capture>,
     /// Refunds, in creation order.
     pub refunds: Vec<Refund>,
+    /// Returns (empty for providers without returns).
+    pub returns: Vec<Return>,
     /// Bumped by every applied event; callers persist with compare-and-swap on it.
     pub version: u64,
     /// Ids of the events already applied (re-applying one is a no-op).
@@ -328,10 +344,49 @@ impl Ledger {
                 "refund id appears twice",
             ));
         }
+        self.check_returns()?;
         for c in &self.captures {
             self.refundable_for_capture(&c.id)?;
         }
         self.refundable().map(|_| ())
+    }
+}
+
+impl Ledger {
+    /// Looks up a return by id.
+    pub fn return_by_id(&self, id: &str) -> Option<&Return> {
+        self.returns.iter().find(|r| r.id == id)
+    }
+
+    /// Returns have unique ids and name existing captures; refunds name existing returns.
+    fn check_returns(&self) -> Result<(), RefundError> {
+        if let Some(i) = first_duplicate(self.returns.iter().map(|r| r.id.as_str())) {
+            return Err(RefundError::inconsistent(
+                format!("/ledger/returns/{i}/id"),
+                "return id appears twice",
+            ));
+        }
+        for (i, r) in self.returns.iter().enumerate() {
+            if let Some(cid) = &r.capture_id
+                && !self.captures.iter().any(|c| &c.id == cid)
+            {
+                return Err(RefundError::inconsistent(
+                    format!("/ledger/returns/{i}/capture_id"),
+                    format!("return `{}` names the unknown capture `{cid}`", r.id),
+                ));
+            }
+        }
+        for (i, r) in self.refunds.iter().enumerate() {
+            if let Some(rid) = &r.return_id
+                && self.return_by_id(rid).is_none()
+            {
+                return Err(RefundError::inconsistent(
+                    format!("/ledger/refunds/{i}/return_id"),
+                    format!("refund `{}` names the unknown return `{rid}`", r.id),
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -365,6 +420,9 @@ pub struct LedgerDoc {
     /// Refunds.
     #[serde(default)]
     pub refunds: Vec<RefundDoc>,
+    /// Returns (Commerce Layer); absent means none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub returns: Vec<ReturnDoc>,
     /// Version.
     #[serde(default)]
     pub version: u64,
@@ -408,6 +466,22 @@ pub struct RefundDoc {
     /// Request fingerprint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
+    /// Return id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_id: Option<String>,
+}
+
+/// The JSON form of a [`Return`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnDoc {
+    /// Id.
+    pub id: String,
+    /// Status.
+    pub status: String,
+    /// Capture id (`reference_capture`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capture_id: Option<String>,
 }
 
 /// Parses a decimal ledger amount, naming the field on error.
@@ -464,9 +538,19 @@ impl LedgerDoc {
                     capture_id: r.capture_id,
                     idempotency_key: r.idempotency_key,
                     fingerprint: r.fingerprint,
+                    return_id: r.return_id,
                 })
             })
             .collect::<Result<Vec<_>, RefundError>>()?;
+        let returns = self
+            .returns
+            .into_iter()
+            .map(|r| Return {
+                id: r.id,
+                status: r.status,
+                capture_id: r.capture_id,
+            })
+            .collect();
         Ok(Ledger {
             id: self.id,
             currency,
@@ -475,6 +559,7 @@ impl LedgerDoc {
             created_at: self.created_at,
             captures,
             refunds,
+            returns,
             version: self.version,
             applied_events: self.applied_events,
         })
@@ -510,6 +595,16 @@ impl From<&Ledger> for LedgerDoc {
                     capture_id: r.capture_id.clone(),
                     idempotency_key: r.idempotency_key.clone(),
                     fingerprint: r.fingerprint.clone(),
+                    return_id: r.return_id.clone(),
+                })
+                .collect(),
+            returns: l
+                .returns
+                .iter()
+                .map(|r| ReturnDoc {
+                    id: r.id.clone(),
+                    status: r.status.clone(),
+                    capture_id: r.capture_id.clone(),
                 })
                 .collect(),
             version: l.version,

@@ -33,7 +33,7 @@ pub mod wire;
 
 pub use error::{ErrorCode, ErrorFamily, RefundError};
 pub use event::{Applied, Event, EventKind, apply};
-pub use ledger::{Capture, Ledger, Refund, RefundState, Refundable, Statuses};
+pub use ledger::{Capture, Ledger, Refund, RefundState, Refundable, Return, Statuses};
 pub use money::{
     AmountProblem, Currency, Minor, Money, format_decimal, parse_decimal, parse_money,
 };

@@ -32,6 +32,12 @@ pub enum PaymentEvent {
     RefundPartial,
     /// A refund succeeded and nothing captured is left unrefunded.
     RefundFull,
+    /// A refund of a return succeeded and leaves captured money unrefunded.
+    ReturnRefundPartial,
+    /// A refund of a return succeeded and nothing captured is left unrefunded.
+    ReturnRefundFull,
+    /// The merchant approved the order (Commerce Layer `_approve`).
+    Approve,
 }
 
 impl PaymentEvent {
@@ -46,6 +52,18 @@ impl PaymentEvent {
             Self::Settle => "settle",
             Self::RefundPartial => "refund_partial",
             Self::RefundFull => "refund_full",
+            Self::ReturnRefundPartial => "return_refund_partial",
+            Self::ReturnRefundFull => "return_refund_full",
+            Self::Approve => "approve",
+        }
+    }
+
+    /// The return-refund counterpart of a refund event (other events are unchanged).
+    pub fn for_return(self) -> Self {
+        match self {
+            Self::RefundPartial => Self::ReturnRefundPartial,
+            Self::RefundFull => Self::ReturnRefundFull,
+            other => other,
         }
     }
 }

@@ -271,6 +271,14 @@ impl AmountProblem {
     }
 }
 
+impl fmt::Display for AmountProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.describe())
+    }
+}
+
+impl std::error::Error for AmountProblem {}
+
 /// Parses decimal text in major units into minor units with the given exponent, exactly.
 ///
 /// Accepts `digits` or `digits.digits` with no sign, no exponent, no leading zeros (other than a

@@ -21,6 +21,8 @@ pub enum Operation {
     Void,
     /// Cancel an authorization or an unsettled capture (Fiserv).
     Cancel,
+    /// Push a stuck refund to succeeded (Commerce Layer `_forward`).
+    Forward,
 }
 
 impl Operation {
@@ -30,6 +32,7 @@ impl Operation {
             Self::Refund => "refund",
             Self::Void => "void",
             Self::Cancel => "cancel",
+            Self::Forward => "forward",
         }
     }
 }
@@ -249,6 +252,7 @@ pub fn outline_refund(
             capture_id,
             idempotency_key: None,
             fingerprint: None,
+            return_id: None,
         },
     };
     Ok(RefundOutline {

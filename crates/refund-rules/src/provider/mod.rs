@@ -89,6 +89,14 @@ impl Provider {
         }
     }
 
+    /// The provider's return status table, for providers that refund from returns.
+    pub fn return_machine(self) -> Option<&'static crate::machine::StatusMachine> {
+        match self {
+            Self::CommerceLayer => Some(&commerce_layer::RETURN_MACHINE),
+            _ => None,
+        }
+    }
+
     /// The error the provider itself would return for this rejection, where it has one.
     pub fn provider_error(self, error: &RefundError) -> Option<ProviderError> {
         match self {
@@ -173,6 +181,24 @@ pub fn check_ledger(provider: Provider, ledger: &Ledger) -> Result<(), RefundErr
     ledger.check()?;
     let machines = provider.machines();
     machines.check_statuses(&ledger.status, "/ledger/status")?;
+    for (i, r) in ledger.returns.iter().enumerate() {
+        let known = provider
+            .return_machine()
+            .is_some_and(|m| m.states.contains(&r.status.as_str()));
+        if !known {
+            return Err(RefundError::invalid_input(
+                format!("/ledger/returns/{i}/status"),
+                match provider.return_machine() {
+                    Some(m) => format!(
+                        "unknown return status `{}`; expected one of {}",
+                        r.status,
+                        m.states.join(", ")
+                    ),
+                    None => format!("{provider} has no returns"),
+                },
+            ));
+        }
+    }
     for (i, r) in ledger.refunds.iter().enumerate() {
         if !machines.refund.has_state(r.state) {
             return Err(RefundError::invalid_input(
