@@ -1,6 +1,10 @@
 //! Typed `refund_rules::apply`: one `refund_created` on ledgers with 0…100,000 prior refunds,
 //! and whole event sequences (capture, partial refunds, final refund) from an authorized payment.
-#![allow(clippy::unwrap_used, reason = "bench code")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::arithmetic_side_effects,
+    reason = "bench code"
+)]
 
 use std::hint::black_box;
 
@@ -14,7 +18,7 @@ fn apply_one(c: &mut Criterion) {
     let mut group = c.benchmark_group("apply_typed");
     for n in SIZES {
         let ledger = simpleps_ledger(n).unwrap();
-        let event = refund_created(n + 1, 2_500, ledger.version).unwrap();
+        let event = refund_created(n + 1, "25.00", ledger.version).unwrap();
         refund_rules::apply(Provider::SimplePs, &ledger, &event).unwrap();
         group.throughput(Throughput::Elements(u64::try_from(n.max(1)).unwrap()));
         group.bench_with_input(

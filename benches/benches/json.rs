@@ -1,7 +1,11 @@
 //! The JSON surface: `json::run(Operation::Plan, text)` on the same inputs as `plan_typed`,
 //! beside `serde_json::from_str::<Value>` of the same bytes (the floor of any JSON-in API).
 //! Target: JSON plan ≤ 2× the `Value` parse.
-#![allow(clippy::unwrap_used, reason = "bench code")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::arithmetic_side_effects,
+    reason = "bench code"
+)]
 
 use std::hint::black_box;
 

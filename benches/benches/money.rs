@@ -1,5 +1,9 @@
 //! Amount parsing and formatting (`parse_decimal`, `format_decimal`).
-#![allow(clippy::unwrap_used, reason = "bench code")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::arithmetic_side_effects,
+    reason = "bench code"
+)]
 
 use std::hint::black_box;
 

@@ -1,6 +1,10 @@
 //! Typed `refund_rules::plan` on a SimplePS ledger with 0, 10, 1,000 and 100,000 prior refunds.
 //! Targets: ≤ 100 ns at 10 refunds; linear in refunds (≤ 5 ms at 100,000).
-#![allow(clippy::unwrap_used, reason = "bench code")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::arithmetic_side_effects,
+    reason = "bench code"
+)]
 
 use std::hint::black_box;
 
@@ -10,7 +14,7 @@ use refund_rules_benches::{SIZES, simpleps_ledger, simpleps_ledger_from, simplep
 
 fn plan(c: &mut Criterion) {
     let mut group = c.benchmark_group("plan_typed");
-    let request = simpleps_request();
+    let request = simpleps_request().unwrap();
     let ctx = PlanContext::default();
     for n in SIZES {
         let ledger = simpleps_ledger(n).unwrap();
@@ -28,7 +32,7 @@ fn plan(c: &mut Criterion) {
 /// search must stay linear.
 fn plan_taken_ids(c: &mut Criterion) {
     let mut group = c.benchmark_group("plan_typed_taken_ids");
-    let request = simpleps_request();
+    let request = simpleps_request().unwrap();
     let ctx = PlanContext::default();
     for n in [1_000, 10_000] {
         let ledger = simpleps_ledger_from(n, n + 1).unwrap();

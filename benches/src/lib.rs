@@ -8,191 +8,143 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-use refund_rules::ledger::LedgerDoc;
-use refund_rules::provider::simpleps::{Request, RequestAmount};
-use refund_rules::wire::WireDecimal;
-use refund_rules::{
-    Capture, Currency, Event, EventKind, Ledger, Minor, Money, ProviderRequest, Refund,
-    RefundError, RefundState, Statuses,
-};
+use refund_rules::event::EventDoc;
+use refund_rules::json::parse_plan_input;
+use refund_rules::{Currency, Event, Ledger, ProviderRequest, RefundError};
 
 /// The prior-refund counts every `plan` group is measured at.
 pub const SIZES: [usize; 4] = [0, 10, 1_000, 100_000];
 
-/// The captured (and authorized) amount, in cents: 1,000,000.00 USD.
-pub const CAPTURED_CENTS: i64 = 100_000_000;
-
-/// Each prior refund, in cents: 1.00 USD.
-pub const REFUND_CENTS: i64 = 100;
-
-fn usd() -> Result<Currency, RefundError> {
-    Currency::from_code("USD").map_err(|problem| RefundError::UnknownCurrency {
-        pointer: "/ledger/currency".to_owned(),
-        problem,
-    })
-}
+/// The captured (and authorized) amount: 1,000,000.00 USD.
+pub const CAPTURED: &str = "1000000.00";
 
 fn too_big() -> RefundError {
     RefundError::invalid_input("/ledger/refunds", "too many refunds for the fixture")
 }
 
-/// A captured SimplePS ledger with `n` succeeded refunds of 1.00 USD.
-pub fn simpleps_ledger(n: usize) -> Result<Ledger, RefundError> {
-    simpleps_ledger_from(n, 1)
-}
-
-/// [`simpleps_ledger`] with refund ids `refund_{first}`…: `first = n + 1` takes every id the
-/// engine would try first for a new refund (an adversarial but valid ledger).
-pub fn simpleps_ledger_from(n: usize, first: usize) -> Result<Ledger, RefundError> {
+/// The `ledger` JSON of a captured SimplePS payment with `n` succeeded refunds of 1.00 USD,
+/// ids `refund_{first}`…; `first = n + 1` takes every id the engine would try first for a new
+/// refund (an adversarial but valid ledger).
+///
+/// Fixtures are JSON and typed values are parsed from it by the engine, so they follow the
+/// ledger format as it grows (and the typed and JSON benches see the same data).
+pub fn ledger_json(n: usize, first: usize) -> Result<String, RefundError> {
     let last = first.checked_add(n).ok_or_else(too_big)?;
-    let count = i64::try_from(n).map_err(|_| too_big())?;
-    let refunded = count.checked_mul(REFUND_CENTS).ok_or_else(too_big)?;
-    if refunded >= CAPTURED_CENTS {
+    if n >= 1_000_000 {
         return Err(too_big());
     }
-    let refunds = (first..last)
-        .map(|k| Refund {
-            id: format!("refund_{k}"),
-            amount: Minor::new(REFUND_CENTS),
-            state: RefundState::Succeeded,
-            capture_id: None,
-            idempotency_key: None,
-            fingerprint: None,
-        })
-        .collect::<Vec<_>>();
-    let mut applied_events = Vec::with_capacity(n.saturating_add(1));
-    applied_events.push("cap_1.captured".to_owned());
-    applied_events.extend((first..last).map(|k| format!("refund_{k}.created")));
-    let version = u64::try_from(applied_events.len()).map_err(|_| too_big())?;
-    Ok(Ledger {
-        id: Some("order-12345".to_owned()),
-        currency: usd()?,
-        authorized: Minor::new(CAPTURED_CENTS),
-        status: Statuses {
-            payment: if n == 0 {
-                "CAPTURED"
-            } else {
-                "PARTIALLY_REFUNDED"
-            }
-            .to_owned(),
-            order: None,
-            fulfillment: None,
-        },
-        created_at: None,
-        captures: vec![Capture {
-            id: "cap_1".to_owned(),
-            amount: Minor::new(CAPTURED_CENTS),
-            settled: true,
-            captured_at: None,
-        }],
-        refunds,
-        version,
-        applied_events,
-    })
+    let status = if n == 0 {
+        "CAPTURED"
+    } else {
+        "PARTIALLY_REFUNDED"
+    };
+    let mut refunds = String::with_capacity(n.saturating_mul(48));
+    let mut events = String::with_capacity(n.saturating_mul(24));
+    events.push_str(r#""cap_1.captured""#);
+    for k in first..last {
+        if !refunds.is_empty() {
+            refunds.push(',');
+        }
+        refunds.push_str(&format!(
+            r#"{{"id":"refund_{k}","amount":"1.00","state":"succeeded"}}"#
+        ));
+        events.push_str(&format!(r#","refund_{k}.created""#));
+    }
+    let version = n.saturating_add(1);
+    Ok(format!(
+        r#"{{"id":"order-12345","currency":"USD","authorized":"{CAPTURED}","status":{{"payment":"{status}"}},"captures":[{{"id":"cap_1","amount":"{CAPTURED}","settled":true}}],"refunds":[{refunds}],"version":{version},"applied_events":[{events}]}}"#
+    ))
 }
 
-/// The typed SimplePS request `{"amount":{"total":25.00,"currency":"USD"}}`.
-pub fn simpleps_request() -> ProviderRequest {
-    ProviderRequest::SimplePs(Request {
-        amount: Some(RequestAmount {
-            total: Some(WireDecimal {
-                text: "25.00".to_owned(),
-                quoted: false,
-            }),
-            currency: Some("USD".to_owned()),
-        }),
-    })
-}
-
-/// The `plan` JSON document for [`simpleps_ledger`]`(n)` and [`simpleps_request`].
+/// The `plan` JSON document: [`ledger_json`]`(n, 1)` and the SimplePS request
+/// `{"amount":{"total":25.00,"currency":"USD"}}`.
 pub fn plan_document(n: usize) -> Result<String, RefundError> {
-    let ledger = ledger_json(&simpleps_ledger(n)?)?;
+    plan_document_from(n, 1)
+}
+
+fn plan_document_from(n: usize, first: usize) -> Result<String, RefundError> {
+    let ledger = ledger_json(n, first)?;
     Ok(format!(
         r#"{{"provider":"simpleps","ledger":{ledger},"request":{{"amount":{{"total":25.00,"currency":"USD"}}}}}}"#
     ))
 }
 
+/// The typed ledger of [`plan_document`]`(n)`.
+pub fn simpleps_ledger(n: usize) -> Result<Ledger, RefundError> {
+    simpleps_ledger_from(n, 1)
+}
+
+/// The typed ledger of [`ledger_json`]`(n, first)`.
+pub fn simpleps_ledger_from(n: usize, first: usize) -> Result<Ledger, RefundError> {
+    Ok(parse_plan_input(&plan_document_from(n, first)?)?.ledger)
+}
+
+/// The typed request of [`plan_document`].
+pub fn simpleps_request() -> Result<ProviderRequest, RefundError> {
+    Ok(parse_plan_input(&plan_document(0)?)?.request)
+}
+
+/// The `refund_created` event JSON for `refund_{k}` of `amount` USD, expected on `version`.
+pub fn refund_created_json(k: usize, amount: &str, version: u64) -> String {
+    format!(
+        r#"{{"id":"refund_{k}.created","type":"refund_created","expected_version":{version},"refund_id":"refund_{k}","amount":"{amount}","state":"succeeded"}}"#
+    )
+}
+
 /// The `apply` JSON document that records one more 25.00 USD refund on [`simpleps_ledger`]`(n)`.
 pub fn apply_document(n: usize) -> Result<String, RefundError> {
-    let ledger = simpleps_ledger(n)?;
-    let k = n.saturating_add(1);
-    let version = ledger.version;
-    let ledger = ledger_json(&ledger)?;
+    let ledger = ledger_json(n, 1)?;
+    let version = u64::try_from(n.saturating_add(1)).map_err(|_| too_big())?;
+    let event = refund_created_json(n.saturating_add(1), "25.00", version);
     Ok(format!(
-        r#"{{"provider":"simpleps","ledger":{ledger},"event":{{"id":"refund_{k}.created","type":"refund_created","expected_version":{version},"refund_id":"refund_{k}","amount":"25.00","state":"succeeded"}}}}"#
+        r#"{{"provider":"simpleps","ledger":{ledger},"event":{event}}}"#
     ))
 }
 
-fn ledger_json(ledger: &Ledger) -> Result<String, RefundError> {
-    serde_json::to_string(&LedgerDoc::from(ledger))
-        .map_err(|e| RefundError::invalid_input("/ledger", e.to_string()))
+fn event(json: &str) -> Result<Event, RefundError> {
+    let doc: EventDoc = serde_json::from_str(json)
+        .map_err(|e| RefundError::invalid_input("/event", e.to_string()))?;
+    let usd = Currency::from_code("USD").map_err(|problem| RefundError::UnknownCurrency {
+        pointer: "/event/amount".to_owned(),
+        problem,
+    })?;
+    doc.into_event(usd, "/event")
 }
 
-/// A `refund_created` event for `refund_{k}` of `cents`, expected on `version`.
-pub fn refund_created(k: usize, cents: i64, version: u64) -> Result<Event, RefundError> {
-    Ok(Event {
-        id: format!("refund_{k}.created"),
-        expected_version: Some(version),
-        kind: EventKind::RefundCreated {
-            refund_id: format!("refund_{k}"),
-            amount: Money::new(Minor::new(cents), usd()?),
-            state: RefundState::Succeeded,
-            capture_id: None,
-            idempotency_key: None,
-            fingerprint: None,
-        },
-    })
+/// The typed `refund_created` event for `refund_{k}` of `amount` USD, expected on `version`.
+pub fn refund_created(k: usize, amount: &str, version: u64) -> Result<Event, RefundError> {
+    event(&refund_created_json(k, amount, version))
 }
 
 /// An authorized SimplePS payment of 100.00 USD with nothing captured yet.
 pub fn authorized_ledger() -> Result<Ledger, RefundError> {
-    Ok(Ledger {
-        id: Some("order-12345".to_owned()),
-        currency: usd()?,
-        authorized: Minor::new(10_000),
-        status: Statuses {
-            payment: "AUTHORIZED".to_owned(),
-            order: None,
-            fulfillment: None,
-        },
-        created_at: None,
-        captures: Vec::new(),
-        refunds: Vec::new(),
-        version: 0,
-        applied_events: Vec::new(),
-    })
+    let doc = r#"{"provider":"simpleps","ledger":{"id":"order-12345","currency":"USD","authorized":"100.00","status":{"payment":"AUTHORIZED"}}}"#;
+    Ok(parse_plan_input(doc)?.ledger)
 }
 
-/// The life of a payment as `len` events (`len` ≥ 2) on [`authorized_ledger`]: the full
+/// The life of a payment as `len` events (2 ≤ `len` ≤ 100) on [`authorized_ledger`]: the full
 /// capture of 100.00, `len − 2` partial refunds of 1.00, then the refund of what remains
 /// (status `CAPTURED` → `PARTIALLY_REFUNDED` → `REFUNDED`).
 pub fn lifecycle(len: usize) -> Result<Vec<Event>, RefundError> {
     let refunds = len.checked_sub(1).ok_or_else(too_big)?;
     let partials = refunds.checked_sub(1).ok_or_else(too_big)?;
-    let partial_total = i64::try_from(partials)
+    let last_cents = u64::try_from(partials)
         .ok()
-        .and_then(|p| p.checked_mul(REFUND_CENTS))
-        .filter(|t| *t < 10_000)
+        .and_then(|p| 10_000_u64.checked_sub(p.checked_mul(100)?))
+        .filter(|c| *c > 0)
         .ok_or_else(too_big)?;
     let mut events = Vec::with_capacity(len);
-    events.push(Event {
-        id: "cap_1.captured".to_owned(),
-        expected_version: Some(0),
-        kind: EventKind::PaymentCaptured {
-            capture_id: "cap_1".to_owned(),
-            amount: Money::new(Minor::new(10_000), usd()?),
-            settled: true,
-            captured_at: None,
-        },
-    });
+    events.push(event(
+        r#"{"id":"cap_1.captured","type":"payment_captured","expected_version":0,"capture_id":"cap_1","amount":"100.00","settled":true}"#,
+    )?);
     let mut version = 1_u64;
     for k in 1..=refunds {
-        let cents = if k == refunds {
-            10_000_i64.saturating_sub(partial_total)
+        let amount = if k == refunds {
+            format!("{}.{:02}", last_cents / 100, last_cents % 100)
         } else {
-            REFUND_CENTS
+            "1.00".to_owned()
         };
-        events.push(refund_created(k, cents, version)?);
+        events.push(refund_created(k, &amount, version)?);
         version = version.saturating_add(1);
     }
     Ok(events)

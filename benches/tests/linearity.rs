@@ -55,7 +55,7 @@ struct Case {
 
 fn typed_plan(n: usize) -> Box<dyn FnMut()> {
     let ledger = simpleps_ledger(n).unwrap();
-    let request = simpleps_request();
+    let request = simpleps_request().unwrap();
     Box::new(move || {
         black_box(refund_rules::plan(&ledger, &request, &PlanContext::default()).unwrap());
     })
@@ -72,7 +72,7 @@ fn json_plan(n: usize) -> Box<dyn FnMut()> {
 
 fn typed_apply(n: usize) -> Box<dyn FnMut()> {
     let ledger = simpleps_ledger(n).unwrap();
-    let event = refund_created(n + 1, 2_500, ledger.version).unwrap();
+    let event = refund_created(n + 1, "25.00", ledger.version).unwrap();
     Box::new(move || {
         black_box(refund_rules::apply(Provider::SimplePs, &ledger, &event).unwrap());
     })
