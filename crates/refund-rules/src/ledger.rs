@@ -390,11 +390,9 @@ impl Ledger {
     }
 }
 
-/// The index of the first repeated item, in expected O(n). A hash set (SipHash, randomly
-/// keyed: no hash flooding) with one up-front allocation; a `BTreeSet` made this check ~70% of
-/// a plan on 100,000 refunds (`benches/README.md`).
+/// The index of the first repeated item, in O(n log n).
 fn first_duplicate<'a>(items: impl Iterator<Item = &'a str>) -> Option<usize> {
-    let mut seen = std::collections::HashSet::with_capacity(items.size_hint().0);
+    let mut seen = std::collections::BTreeSet::new();
     items
         .enumerate()
         .find_map(|(i, s)| (!seen.insert(s)).then_some(i))
