@@ -7,7 +7,9 @@
 use serde::{Deserialize, Serialize, Serializer, ser::SerializeMap};
 
 use crate::error::RefundError;
-use crate::ledger::{Capture, Ledger, Refund, RefundState, Statuses, ledger_amount};
+use crate::ledger::{
+    Allocation, AllocationDoc, Capture, Ledger, Refund, RefundState, Statuses, ledger_amount,
+};
 use crate::machine::{PaymentEvent, RefundEvent};
 use crate::money::{AmountProblem, Currency, Money};
 use crate::provider::Provider;
@@ -43,6 +45,8 @@ pub enum EventKind {
         fingerprint: Option<String>,
         /// The return it refunds (Commerce Layer returns).
         return_id: Option<String>,
+        /// How the refund is spread over the order lines (empty when the ledger has none).
+        allocations: Vec<Allocation>,
     },
     /// A refund succeeded.
     RefundSucceeded {
@@ -150,6 +154,9 @@ pub struct EventDoc {
     /// Return id (`refund_created`, for refunds of a return).
     #[serde(default)]
     pub return_id: Option<String>,
+    /// Allocations over the order lines (`refund_created`).
+    #[serde(default)]
+    pub allocations: Option<Vec<AllocationDoc>>,
 }
 
 impl EventDoc {
@@ -190,6 +197,7 @@ impl EventDoc {
         )?;
         forbid(self.fingerprint.is_some() && !refund_only, "fingerprint")?;
         forbid(self.return_id.is_some() && !refund_only, "return_id")?;
+        forbid(self.allocations.is_some() && !refund_only, "allocations")?;
         let capture_event = matches!(t, EventType::PaymentCaptured);
         forbid(self.settled.is_some() && !capture_event, "settled")?;
         forbid(self.captured_at.is_some() && !capture_event, "captured_at")?;
@@ -224,6 +232,13 @@ impl EventDoc {
                 idempotency_key: self.idempotency_key,
                 fingerprint: self.fingerprint,
                 return_id: self.return_id,
+                allocations: self
+                    .allocations
+                    .unwrap_or_default()
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, a)| a.into_allocation(currency, &format!("{base}/allocations/{i}")))
+                    .collect::<Result<Vec<_>, RefundError>>()?,
             },
             EventType::RefundSucceeded => EventKind::RefundSucceeded {
                 refund_id: need(self.refund_id, "refund_id")?,
@@ -291,6 +306,7 @@ impl Serialize for Event {
                 idempotency_key,
                 fingerprint,
                 return_id,
+                allocations,
             } => {
                 m.serialize_entry("refund_id", refund_id)?;
                 m.serialize_entry("amount", amount)?;
@@ -306,6 +322,13 @@ impl Serialize for Event {
                 }
                 if let Some(r) = return_id {
                     m.serialize_entry("return_id", r)?;
+                }
+                if !allocations.is_empty() {
+                    let docs: Vec<AllocationDoc> = allocations
+                        .iter()
+                        .map(|a| AllocationDoc::from_allocation(a, amount.currency))
+                        .collect();
+                    m.serialize_entry("allocations", &docs)?;
                 }
             }
             EventKind::RefundSucceeded { refund_id }
@@ -378,6 +401,7 @@ pub fn apply(provider: Provider, ledger: &Ledger, event: &Event) -> Result<Appli
             idempotency_key,
             fingerprint,
             return_id,
+            allocations,
         } => {
             same_currency(ledger, *amount)?;
             if ledger.refund(refund_id).is_some() {
@@ -428,6 +452,8 @@ pub fn apply(provider: Provider, ledger: &Ledger, event: &Event) -> Result<Appli
                 idempotency_key: idempotency_key.clone(),
                 fingerprint: fingerprint.clone(),
                 return_id: return_id.clone(),
+                // Checked by `next.check()` below: lines exist, parts add up, buckets hold.
+                allocations: allocations.clone(),
             });
             // The statuses move when money is returned. A pending refund is checked against the
             // move its success would make (a full-only provider refuses a pending partial too),

@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize, Serializer, ser::SerializeStruct};
 
+use crate::allocation::Percent;
 use crate::error::RefundError;
 use crate::money::{AmountProblem, Currency, Minor, Money, format_decimal, parse_money};
 use crate::time::Timestamp;
@@ -86,6 +87,83 @@ pub struct Capture {
     pub captured_at: Option<Timestamp>,
 }
 
+/// What an order line is: the goods themselves or one of the charges around them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineKind {
+    /// Goods (an order item).
+    Product,
+    /// A shipping charge.
+    Shipping,
+    /// A customs duty.
+    Duty,
+    /// An importer tax.
+    ImporterTax,
+    /// A regulatory fee.
+    Fees,
+}
+
+impl LineKind {
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Product => "product",
+            Self::Shipping => "shipping",
+            Self::Duty => "duty",
+            Self::ImporterTax => "importer_tax",
+            Self::Fees => "fees",
+        }
+    }
+}
+
+/// One line (bucket) of the order, for providers that refund by item or by charge type.
+/// Every line has two buckets: its `amount` and the `tax` on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    /// The line id (the provider's item id for products).
+    pub id: String,
+    /// What the line is.
+    pub kind: LineKind,
+    /// For a charge that belongs to one item (its shipping, duty, fees), that item's line id.
+    pub item_id: Option<String>,
+    /// Units ordered (1 for charges).
+    pub quantity: u64,
+    /// The line amount, tax excluded.
+    pub amount: Minor,
+    /// The tax on the line.
+    pub tax: Minor,
+}
+
+/// How much of one line a refund took.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Allocation {
+    /// The line.
+    pub line_id: String,
+    /// Taken from the line amount.
+    pub amount: Minor,
+    /// Taken from the line's tax.
+    pub tax: Minor,
+    /// For a refund sized as a percentage of the line's original, that percentage: it moves the
+    /// line's cumulative position (see [`crate::allocation`]).
+    pub percent: Option<Percent>,
+    /// For a refund sized in units of the line, the units: they move the position by
+    /// `quantity / line quantity`.
+    pub quantity: Option<u64>,
+}
+
+/// What the counting refunds (succeeded and pending) took from one line so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineUsage {
+    /// Taken from the amount.
+    pub amount: Minor,
+    /// Taken from the tax.
+    pub tax: Minor,
+    /// Sum of the percentages of proportional refunds, in hundredths of a percent.
+    pub percent_hundredths: u64,
+    /// Sum of the units of refunds sized in units.
+    pub quantity: u64,
+}
+
 /// A refund against the payment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refund {
@@ -103,6 +181,8 @@ pub struct Refund {
     pub fingerprint: Option<String>,
     /// The return it refunds, for providers that refund from returns (Commerce Layer).
     pub return_id: Option<String>,
+    /// How the refund is spread over the order lines (empty when the ledger has no lines).
+    pub allocations: Vec<Allocation>,
 }
 
 /// A return of goods that can be refunded (Commerce Layer returns). The engine only moves a
@@ -136,6 +216,8 @@ pub struct Ledger {
     pub refunds: Vec<Refund>,
     /// Returns (empty for providers without returns).
     pub returns: Vec<Return>,
+    /// The order lines, for providers that refund by item or charge type (else empty).
+    pub lines: Vec<Line>,
     /// Bumped by every applied event; callers persist with compare-and-swap on it.
     pub version: u64,
     /// Ids of the events already applied (re-applying one is a no-op).
@@ -345,6 +427,7 @@ impl Ledger {
             ));
         }
         self.check_returns()?;
+        self.check_lines()?;
         for c in &self.captures {
             self.refundable_for_capture(&c.id)?;
         }
@@ -390,6 +473,136 @@ impl Ledger {
     }
 }
 
+impl Ledger {
+    /// The line with this id.
+    pub fn line(&self, id: &str) -> Option<&Line> {
+        self.lines.iter().find(|l| l.id == id)
+    }
+
+    /// What succeeded and pending refunds took from a line (failed and expired ones released it).
+    pub fn line_usage(&self, line_id: &str) -> Result<LineUsage, RefundError> {
+        let mut usage = LineUsage {
+            amount: Minor::ZERO,
+            tax: Minor::ZERO,
+            percent_hundredths: 0,
+            quantity: 0,
+        };
+        let counting = self
+            .refunds
+            .iter()
+            .filter(|r| r.state == RefundState::Succeeded || r.state.reserves());
+        for a in counting
+            .flat_map(|r| r.allocations.iter())
+            .filter(|a| a.line_id == line_id)
+        {
+            let too_big = || overflow("/ledger/refunds");
+            usage.amount = usage.amount.checked_add(a.amount).map_err(|_| too_big())?;
+            usage.tax = usage.tax.checked_add(a.tax).map_err(|_| too_big())?;
+            if let Some(p) = a.percent {
+                usage.percent_hundredths = usage
+                    .percent_hundredths
+                    .checked_add(u64::from(p.hundredths()))
+                    .ok_or_else(too_big)?;
+            }
+            if let Some(q) = a.quantity {
+                usage.quantity = usage.quantity.checked_add(q).ok_or_else(too_big)?;
+            }
+        }
+        Ok(usage)
+    }
+
+    /// Lines and allocations: unique line ids, non-negative buckets, allocations that name a
+    /// line, add up to their refund and, over succeeded and pending refunds, never take more
+    /// than a bucket holds nor move a line past 100 %.
+    fn check_lines(&self) -> Result<(), RefundError> {
+        for (i, l) in self.lines.iter().enumerate() {
+            let at = |f: &str| format!("/ledger/lines/{i}/{f}");
+            if self.lines.iter().take(i).any(|o| o.id == l.id) {
+                return Err(RefundError::inconsistent(
+                    at("id"),
+                    format!("line id `{}` appears twice", l.id),
+                ));
+            }
+            for (field, value) in [("amount", l.amount), ("tax", l.tax)] {
+                if value.get() < 0 {
+                    return Err(RefundError::invalid_amount(
+                        at(field),
+                        format_decimal(value, self.currency.exponent()),
+                        AmountProblem::Negative,
+                    ));
+                }
+            }
+            if l.quantity == 0 {
+                return Err(RefundError::invalid_input(
+                    at("quantity"),
+                    "a line has at least one unit",
+                ));
+            }
+        }
+        for (i, r) in self.refunds.iter().enumerate() {
+            if r.allocations.is_empty() {
+                continue;
+            }
+            let mut total = Minor::ZERO;
+            for (j, a) in r.allocations.iter().enumerate() {
+                let at = format!("/ledger/refunds/{i}/allocations/{j}");
+                if self.line(&a.line_id).is_none() {
+                    return Err(RefundError::inconsistent(
+                        format!("{at}/line_id"),
+                        format!("no line `{}`", a.line_id),
+                    ));
+                }
+                if r.allocations.iter().take(j).any(|o| o.line_id == a.line_id) {
+                    return Err(RefundError::inconsistent(
+                        format!("{at}/line_id"),
+                        format!("line `{}` is allocated twice", a.line_id),
+                    ));
+                }
+                if a.amount.get() < 0 || a.tax.get() < 0 {
+                    return Err(RefundError::invalid_amount(at, "", AmountProblem::Negative));
+                }
+                total = total
+                    .checked_add(a.amount)
+                    .and_then(|t| t.checked_add(a.tax))
+                    .map_err(|_| overflow("/ledger/refunds"))?;
+            }
+            if total != r.amount {
+                return Err(RefundError::inconsistent(
+                    format!("/ledger/refunds/{i}/allocations"),
+                    format!(
+                        "allocations add up to {}, not to the refund amount {}",
+                        Money::new(total, self.currency),
+                        Money::new(r.amount, self.currency)
+                    ),
+                ));
+            }
+        }
+        for (i, l) in self.lines.iter().enumerate() {
+            let u = self.line_usage(&l.id)?;
+            // Position in units of 1 / (10 000 × quantity): percentages and units both count.
+            let position = u128::from(u.percent_hundredths)
+                .checked_mul(u128::from(l.quantity))
+                .zip(u128::from(u.quantity).checked_mul(10_000))
+                .and_then(|(p, q)| p.checked_add(q));
+            let full = u128::from(l.quantity).checked_mul(10_000);
+            let past_full = match (position, full) {
+                (Some(p), Some(f)) => p > f,
+                _ => true,
+            };
+            if u.amount > l.amount || u.tax > l.tax || past_full {
+                return Err(RefundError::inconsistent(
+                    format!("/ledger/lines/{i}"),
+                    format!(
+                        "succeeded and pending refunds take more than line `{}` holds",
+                        l.id
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The index of the first repeated item, in O(n log n).
 fn first_duplicate<'a>(items: impl Iterator<Item = &'a str>) -> Option<usize> {
     let mut seen = std::collections::BTreeSet::new();
@@ -423,6 +636,9 @@ pub struct LedgerDoc {
     /// Returns (Commerce Layer); absent means none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub returns: Vec<ReturnDoc>,
+    /// Order lines (providers that refund by item or charge type).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<LineDoc>,
     /// Version.
     #[serde(default)]
     pub version: u64,
@@ -469,6 +685,88 @@ pub struct RefundDoc {
     /// Return id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_id: Option<String>,
+    /// Allocations over the order lines.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allocations: Vec<AllocationDoc>,
+}
+fn one() -> u64 {
+    1
+}
+
+fn is_one(n: &u64) -> bool {
+    *n == 1
+}
+
+/// The JSON form of a [`Line`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LineDoc {
+    /// Id.
+    pub id: String,
+    /// Kind.
+    pub kind: LineKind,
+    /// The item a charge belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_id: Option<String>,
+    /// Units ordered (default 1).
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub quantity: u64,
+    /// Decimal amount, tax excluded.
+    pub amount: String,
+    /// Decimal tax (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax: Option<String>,
+}
+
+/// The JSON form of an [`Allocation`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllocationDoc {
+    /// Line id.
+    pub line_id: String,
+    /// Decimal amount taken from the line amount.
+    pub amount: String,
+    /// Decimal amount taken from the line tax (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax: Option<String>,
+    /// Percentage of the line's original this refund was sized as (`"33.33"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percent: Option<Percent>,
+    /// Units of the line this refund was sized as.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<u64>,
+}
+
+impl AllocationDoc {
+    /// Converts to a typed allocation; `base` is this document's pointer.
+    pub fn into_allocation(
+        self,
+        currency: Currency,
+        base: &str,
+    ) -> Result<Allocation, RefundError> {
+        Ok(Allocation {
+            amount: ledger_amount(&self.amount, currency, &format!("{base}/amount"))?,
+            tax: match &self.tax {
+                Some(t) => ledger_amount(t, currency, &format!("{base}/tax"))?,
+                None => Minor::ZERO,
+            },
+            line_id: self.line_id,
+            percent: self.percent,
+            quantity: self.quantity,
+        })
+    }
+
+    /// The JSON form of a typed allocation.
+    pub fn from_allocation(a: &Allocation, currency: Currency) -> Self {
+        let fmt = |m: Minor| format_decimal(m, currency.exponent());
+        AllocationDoc {
+            line_id: a.line_id.clone(),
+            amount: fmt(a.amount),
+            tax: Some(fmt(a.tax)),
+            percent: a.percent,
+            quantity: a.quantity,
+        }
+    }
 }
 
 /// The JSON form of a [`Return`].
@@ -539,9 +837,43 @@ impl LedgerDoc {
                     idempotency_key: r.idempotency_key,
                     fingerprint: r.fingerprint,
                     return_id: r.return_id,
+                    allocations: r
+                        .allocations
+                        .into_iter()
+                        .enumerate()
+                        .map(|(j, a)| {
+                            a.into_allocation(
+                                currency,
+                                &format!("{base}/refunds/{i}/allocations/{j}"),
+                            )
+                        })
+                        .collect::<Result<Vec<_>, RefundError>>()?,
                 })
             })
             .collect::<Result<Vec<_>, RefundError>>()?;
+        let lines = self
+            .lines
+            .into_iter()
+            .enumerate()
+            .map(|(i, l)| {
+                Ok(Line {
+                    amount: ledger_amount(
+                        &l.amount,
+                        currency,
+                        &format!("{base}/lines/{i}/amount"),
+                    )?,
+                    tax: match &l.tax {
+                        Some(t) => ledger_amount(t, currency, &format!("{base}/lines/{i}/tax"))?,
+                        None => Minor::ZERO,
+                    },
+                    id: l.id,
+                    kind: l.kind,
+                    item_id: l.item_id,
+                    quantity: l.quantity,
+                })
+            })
+            .collect::<Result<Vec<_>, RefundError>>()?;
+
         let returns = self
             .returns
             .into_iter()
@@ -560,6 +892,7 @@ impl LedgerDoc {
             captures,
             refunds,
             returns,
+            lines,
             version: self.version,
             applied_events: self.applied_events,
         })
@@ -596,6 +929,23 @@ impl From<&Ledger> for LedgerDoc {
                     idempotency_key: r.idempotency_key.clone(),
                     fingerprint: r.fingerprint.clone(),
                     return_id: r.return_id.clone(),
+                    allocations: r
+                        .allocations
+                        .iter()
+                        .map(|a| AllocationDoc::from_allocation(a, l.currency))
+                        .collect(),
+                })
+                .collect(),
+            lines: l
+                .lines
+                .iter()
+                .map(|line| LineDoc {
+                    id: line.id.clone(),
+                    kind: line.kind,
+                    item_id: line.item_id.clone(),
+                    quantity: line.quantity,
+                    amount: fmt(line.amount),
+                    tax: Some(fmt(line.tax)),
                 })
                 .collect(),
             returns: l

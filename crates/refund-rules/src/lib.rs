@@ -19,6 +19,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod allocation;
 pub mod error;
 pub mod event;
 #[cfg(feature = "json")]

@@ -253,6 +253,7 @@ pub fn outline_refund(
             idempotency_key: None,
             fingerprint: None,
             return_id: None,
+            allocations: Vec::new(),
         },
     };
     Ok(RefundOutline {
