@@ -2,6 +2,8 @@
 #![allow(
     clippy::unwrap_used,
     clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    clippy::as_conversions,
     reason = "bench code"
 )]
 

@@ -3,13 +3,15 @@
 #![allow(
     clippy::unwrap_used,
     clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    clippy::as_conversions,
     reason = "bench code"
 )]
 
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use refund_rules::PlanContext;
+use refund_rules::{PlanContext, Provider};
 use refund_rules_benches::{SIZES, simpleps_ledger, simpleps_ledger_from, simpleps_request};
 
 fn plan(c: &mut Criterion) {
@@ -25,6 +27,31 @@ fn plan(c: &mut Criterion) {
             b.iter(|| refund_rules::plan(black_box(ledger), black_box(&request), &ctx));
         });
     }
+    group.finish();
+}
+
+/// Where a plan's time goes: the ledger validation every plan runs first, one refundable
+/// breakdown, and the Display of one amount (a plan renders several for its explanation and
+/// provider bodies).
+fn plan_parts(c: &mut Criterion) {
+    let mut group = c.benchmark_group("plan_parts");
+    for n in [10, 100_000] {
+        let ledger = simpleps_ledger(n).unwrap();
+        group.bench_with_input(BenchmarkId::new("check_ledger", n), &ledger, |b, ledger| {
+            b.iter(|| refund_rules::provider::check_ledger(Provider::SimplePs, black_box(ledger)));
+        });
+        group.bench_with_input(BenchmarkId::new("refundable", n), &ledger, |b, ledger| {
+            b.iter(|| black_box(ledger).refundable());
+        });
+    }
+    let amount = simpleps_ledger(10)
+        .unwrap()
+        .refundable()
+        .unwrap()
+        .available_money();
+    group.bench_function("money_to_string", |b| {
+        b.iter(|| black_box(amount).to_string());
+    });
     group.finish();
 }
 
@@ -45,5 +72,5 @@ fn plan_taken_ids(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, plan, plan_taken_ids);
+criterion_group!(benches, plan, plan_parts, plan_taken_ids);
 criterion_main!(benches);
