@@ -828,11 +828,16 @@ impl LedgerDoc {
             .enumerate()
             .map(|(i, r)| {
                 Ok(Refund {
-                    amount: ledger_amount(
-                        &r.amount,
-                        currency,
-                        &format!("{base}/refunds/{i}/amount"),
-                    )?,
+                    // The pointer is formatted only on error: one allocation less per refund.
+                    amount: parse_money(&r.amount, currency)
+                        .map(|m| m.minor)
+                        .map_err(|p| {
+                            RefundError::invalid_amount(
+                                format!("{base}/refunds/{i}/amount"),
+                                &r.amount,
+                                p,
+                            )
+                        })?,
                     id: r.id,
                     state: r.state,
                     capture_id: r.capture_id,
