@@ -2,6 +2,17 @@
 
 from typing import Final
 
+__all__ = [
+    "__version__",
+    "MAX_INPUT_BYTES",
+    "run",
+    "run_many",
+    "providers",
+    "operations",
+    "error_codes",
+    "_panic_selftest",
+]
+
 __version__: Final[str]
 MAX_INPUT_BYTES: Final[int]
 

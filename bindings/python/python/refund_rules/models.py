@@ -121,8 +121,7 @@ def _to_wire(value: Any, meta: Mapping[str, Any], pointer: str) -> Any:
     return copy.deepcopy(value)
 
 
-def _amount(**kw: Any) -> Any:
-    return field(metadata={"amount": True}, **kw)
+_AMOUNT = {"amount": True}
 
 
 def _opt(**meta: Any) -> Any:
@@ -165,7 +164,7 @@ class Capture(_Model):
     """A capture of funds (amount in major units)."""
 
     id: str
-    amount: AmountLike = _amount()
+    amount: AmountLike = field(metadata=_AMOUNT)
     settled: bool = False
     captured_at: Optional[Union[str, _dt.datetime]] = _opt(timestamp=True)
     extra: Dict[str, Any] = field(default_factory=dict, repr=False)
@@ -188,7 +187,7 @@ class Refund(_Model):
     failed or expired (pending ones reserve funds)."""
 
     id: str
-    amount: AmountLike = _amount()
+    amount: AmountLike = field(metadata=_AMOUNT)
     state: str = "succeeded"
     capture_id: Optional[str] = _opt()
     idempotency_key: Optional[str] = _opt()
@@ -216,7 +215,7 @@ class Ledger(_Model):
     captures and refunds, a ``version`` for compare-and-swap and the applied event ids."""
 
     currency: str
-    authorized: AmountLike = _amount()
+    authorized: AmountLike = field(metadata=_AMOUNT)
     status: Union[Statuses, Dict[str, Any]]
     id: Optional[str] = _opt()
     created_at: Optional[Union[str, _dt.datetime]] = _opt(timestamp=True)
@@ -334,9 +333,20 @@ class Event(_Model):
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> "Event":
         """From the JSON form."""
-        kw = {k: d.get(k) for k in cls._KEYS}
-        kw["amount"] = _dec(kw["amount"])
-        return cls(**kw, extra=_extra(d, cls._KEYS))
+        return cls(
+            id=d["id"],
+            type=d["type"],
+            expected_version=d.get("expected_version"),
+            refund_id=d.get("refund_id"),
+            capture_id=d.get("capture_id"),
+            amount=_dec(d.get("amount")),
+            state=d.get("state"),
+            settled=d.get("settled"),
+            captured_at=d.get("captured_at"),
+            idempotency_key=d.get("idempotency_key"),
+            fingerprint=d.get("fingerprint"),
+            extra=_extra(d, cls._KEYS),
+        )
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON form (absent fields omitted; ``amount`` as decimal text)."""
@@ -413,10 +423,10 @@ class Refundable(_Model):
     """What can still be refunded: ``available = captured - refunded - pending``."""
 
     currency: str
-    captured: Decimal = _amount()
-    refunded: Decimal = _amount()
-    pending: Decimal = _amount()
-    available: Decimal = _amount()
+    captured: Decimal = field(metadata=_AMOUNT)
+    refunded: Decimal = field(metadata=_AMOUNT)
+    pending: Decimal = field(metadata=_AMOUNT)
+    available: Decimal = field(metadata=_AMOUNT)
     raw: Dict[str, Any] = _raw()
 
     @classmethod
@@ -439,7 +449,7 @@ class Amount(_Model):
     currency: str
     exponent: int
     minor: int = field(metadata={"minor": True})
-    amount: Decimal = _amount()
+    amount: Decimal = field(metadata=_AMOUNT)
     raw: Dict[str, Any] = _raw()
 
     @classmethod
@@ -515,9 +525,9 @@ class Plan(_Model):
     """``refund``, or ``void``/``cancel`` where the provider requires that instead."""
     kind: str
     """``full`` or ``partial``."""
-    amount: Decimal = _amount()
+    amount: Decimal = field(metadata=_AMOUNT)
     refundable: Refundable
-    remaining_after: Decimal = _amount()
+    remaining_after: Decimal = field(metadata=_AMOUNT)
     status_after: Statuses
     refund_state: Optional[str]
     version: int
