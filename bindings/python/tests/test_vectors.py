@@ -130,6 +130,10 @@ def _typed_call(op: str, doc: Any) -> Optional[Tuple[Callable[[], Any], Callable
         if isinstance(doc["minor"], bool) or not isinstance(doc["minor"], (int, str)):
             return None
         return (lambda: refund_rules.format_amount(doc["minor"], doc["currency"]), lambda r: r.to_dict())
+    if op == "validate_list_query" and keys == {"provider", "query"} and s("provider"):
+        if not isinstance(doc["query"], dict):
+            return None
+        return (lambda: refund_rules.validate_list_query(doc["provider"], doc["query"]), lambda r: r)
     return None
 
 

@@ -65,6 +65,7 @@ __all__ = [
     "refundable",
     "parse_amount",
     "format_amount",
+    "validate_list_query",
     "run",
     "run_envelope",
     "RefundError",
@@ -274,3 +275,14 @@ def format_amount(minor: Union[int, str], currency: str) -> Amount:
     if isinstance(minor, bool):
         raise UnsupportedValue("/minor", minor, "minor units must be an int, not a bool")
     return Amount.from_dict(run("format_amount", {"minor": minor, "currency": currency}))
+
+
+def validate_list_query(provider: ProviderLike, query: Mapping[str, Any]) -> Dict[str, Any]:
+    """Validates a provider's refund *list* query (Alternative Payments ``GET /refunds``) and
+    returns it normalized (defaults filled in, e.g. ``{"limit": 100}``) as plain Python.
+
+    Only providers with a list endpoint define it; others raise :class:`InvalidInput`, as does
+    an engine built before the operation existed.
+    """
+    value = run("validate_list_query", {"provider": _provider(provider), "query": query})
+    return dict(value)
