@@ -49,3 +49,11 @@ def _config(tmp_path: Path) -> Path:
     cfg = tmp_path / "mypy.ini"
     cfg.write_text(f"[mypy]\ncache_dir = {tmp_path / '.mypy_cache'}\n", encoding="utf-8")
     return cfg
+
+
+def test_mypy_strict_on_the_package_sources(tmp_path: Path) -> None:
+    out = _mypy(
+        ["mypy", "--strict", "--config-file", str(_config(tmp_path)), str(HERE.parent / "python" / "refund_rules")],
+        tmp_path,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
