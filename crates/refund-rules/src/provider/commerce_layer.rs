@@ -31,7 +31,7 @@ use crate::machine::{
 use crate::money::{AmountProblem, Minor, Money, parse_decimal};
 use crate::plan::{
     Operation, Plan, PlanContext, ProviderCall, ProviderResponse, RefundDraft, RefundKind,
-    outline_refund, resolve_amount,
+    RefundOutline, outline_refund, resolve_amount,
 };
 use crate::wire::{WireDecimal, from_json_text, from_optional_json, raw_json};
 
@@ -635,25 +635,8 @@ fn plan_capture(
         why.push("no `_refund_amount_cents`: the capture's whole refund balance".to_owned());
     }
     let (money, _) = resolve_amount(requested, &breakdown, AMOUNT_POINTER)?;
-    let kind = order_kind(&overall, money)?;
-    let outline = outline_refund(
-        PROVIDER,
-        ledger,
-        ctx,
-        breakdown,
-        RefundDraft {
-            amount: money,
-            kind,
-            state: RefundState::Succeeded,
-            capture_id: Some(capture.id.clone()),
-        },
-    )?;
-    why.push(format!(
-        "{} refund of {money} ({} cents); {}",
-        kind.as_str(),
-        cents(money.minor),
-        status_text(&outline.status_after)
-    ));
+    let outline = outline_capture_refund(ledger, ctx, &overall, breakdown, money, &capture.id)?;
+    why.push(outline_text(&outline));
     let mut attrs = json!({ "_refund": true });
     if let (Some(m), Some(map)) = (amount, attrs.as_object_mut()) {
         map.insert("_refund_amount_cents".to_owned(), json!(cents(m)));
@@ -678,6 +661,41 @@ fn plan_capture(
         Some(response),
         why,
     ))
+}
+
+/// A succeeded refund of `money` on one capture, full or partial by the order's totals (CL1:
+/// refunds are synchronous and always name a capture).
+fn outline_capture_refund(
+    ledger: &Ledger,
+    ctx: &PlanContext,
+    overall: &Refundable,
+    breakdown: Refundable,
+    money: Money,
+    capture_id: &str,
+) -> Result<RefundOutline, RefundError> {
+    outline_refund(
+        PROVIDER,
+        ledger,
+        ctx,
+        breakdown,
+        RefundDraft {
+            amount: money,
+            kind: order_kind(overall, money)?,
+            state: RefundState::Succeeded,
+            capture_id: Some(capture_id.to_owned()),
+        },
+    )
+}
+
+/// `full refund of 15.00 EUR (1500 cents); status …` for explanations.
+fn outline_text(outline: &RefundOutline) -> String {
+    format!(
+        "{} refund of {} ({} cents); {}",
+        outline.kind.as_str(),
+        outline.amount,
+        cents(outline.amount.minor),
+        status_text(&outline.status_after)
+    )
 }
 
 /// `PATCH /api/orders/:id` `_refund`: refunds what the order still has, in full (CL1).
@@ -721,26 +739,9 @@ fn plan_order(
         "whole-order refund: full only, no amount attribute (CL1); capture `{}`",
         capture.id
     ));
-    let kind = order_kind(&overall, money)?;
     let breakdown = ledger.refundable_for_capture(&capture.id)?;
-    let outline = outline_refund(
-        PROVIDER,
-        ledger,
-        ctx,
-        breakdown,
-        RefundDraft {
-            amount: money,
-            kind,
-            state: RefundState::Succeeded,
-            capture_id: Some(capture.id.clone()),
-        },
-    )?;
-    why.push(format!(
-        "{} refund of {money} ({} cents); {}",
-        kind.as_str(),
-        cents(money.minor),
-        status_text(&outline.status_after)
-    ));
+    let outline = outline_capture_refund(ledger, ctx, &overall, breakdown, money, &capture.id)?;
+    why.push(outline_text(&outline));
     let response = ok_response(
         "orders",
         id,

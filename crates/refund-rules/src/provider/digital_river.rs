@@ -125,6 +125,17 @@ pub struct ItemRequest {
     pub item_type: Option<ItemRefundType>,
 }
 
+impl ItemRefundType {
+    /// The order line that holds this charge of an item.
+    fn line_kind(self) -> LineKind {
+        match self {
+            Self::Shipping => LineKind::Shipping,
+            Self::Fees => LineKind::Fees,
+            Self::Duty => LineKind::Duty,
+        }
+    }
+}
+
 /// What `percent` is a percentage of ([U]: DR1 is ambiguous).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -451,7 +462,7 @@ fn allocate(
     match sizing {
         Sizing::Everything | Sizing::Percent(Percent::HUNDRED, _) => {
             // DR1: "percent 100 … refunds everything available".
-            split(buckets, scope.available, None, None)
+            split(buckets, scope.available)
         }
         Sizing::Amount(m) => {
             // DR1: `amount` ≤ `availableToRefundAmount` of the order or item.
@@ -461,12 +472,12 @@ fn allocate(
                     refundable: scope,
                 });
             }
-            split(buckets, m.minor, None, None)
+            split(buckets, m.minor)
         }
         Sizing::Percent(p, PercentBasis::Available) => {
             let amount =
                 crate::allocation::share(scope.available.get(), p.ratio()).map_err(alloc_err)?;
-            split(buckets, Minor::new(amount), None, None)
+            split(buckets, Minor::new(amount))
         }
         Sizing::Percent(p, PercentBasis::Original) => {
             cumulative(buckets, scope, currency, pointer, |b| {
@@ -498,12 +509,7 @@ fn allocate(
 
 /// Largest remainder of `amount` over the available buckets (amount and tax of each line, in
 /// line order), so no bucket gives more than it has.
-fn split(
-    buckets: &[Bucket<'_>],
-    amount: Minor,
-    percent: Option<Percent>,
-    quantity: Option<u64>,
-) -> Result<Vec<Allocation>, RefundError> {
+fn split(buckets: &[Bucket<'_>], amount: Minor) -> Result<Vec<Allocation>, RefundError> {
     let mut weights = Vec::new();
     for b in buckets {
         weights.push(b.available_amount()?.get());
@@ -519,8 +525,8 @@ fn split(
                 line_id: b.line.id.clone(),
                 amount: a,
                 tax: t,
-                percent,
-                quantity,
+                percent: None,
+                quantity: None,
             });
         }
     }
@@ -791,11 +797,7 @@ fn size(
                 // DR1: `items[].type` shipping/fees/duty refunds that charge of the item plus
                 // its tax.
                 Some(kind) => {
-                    let kind = match kind {
-                        ItemRefundType::Shipping => LineKind::Shipping,
-                        ItemRefundType::Fees => LineKind::Fees,
-                        ItemRefundType::Duty => LineKind::Duty,
-                    };
+                    let kind = kind.line_kind();
                     let found = buckets(
                         ledger,
                         |l| l.kind == kind && l.item_id.as_deref() == Some(item.item_id.as_str()),
@@ -832,7 +834,7 @@ fn size(
                 "item `{}`{}: {}",
                 item.item_id,
                 item.item_type
-                    .map(|k| format!(" ({})", kind_name(k)))
+                    .map(|k| format!(" ({})", k.line_kind().as_str()))
                     .unwrap_or_default(),
                 describe(&allocs, currency)
             ));
@@ -915,14 +917,6 @@ fn size(
             ));
             Ok(allocs)
         }
-    }
-}
-
-fn kind_name(k: ItemRefundType) -> &'static str {
-    match k {
-        ItemRefundType::Shipping => "shipping",
-        ItemRefundType::Fees => "fees",
-        ItemRefundType::Duty => "duty",
     }
 }
 

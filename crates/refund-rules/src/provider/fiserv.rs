@@ -898,20 +898,7 @@ fn plan_refund(
         kind.as_str(),
         outline.status_after.payment
     ));
-    let (path, http_status) = match &options.endpoint {
-        Endpoint::Charge => (
-            format!(
-                "/payments/v1/charges/{}/refund",
-                ledger.id.as_deref().unwrap_or("{transactionId}")
-            ),
-            200,
-        ),
-        Endpoint::Order { order_id } => (
-            format!("/payments/v1/charges/orders/{order_id}/refund"),
-            200,
-        ),
-        Endpoint::Tagged => ("/payments/v1/refunds".to_owned(), 201),
-    };
+    let (path, http_status) = target(ledger, &options.endpoint, "refund");
     let body = RefundCallBody {
         reference_transaction_details: request.reference_transaction_details.as_ref(),
         amount: requested.map(|m| BodyAmount::from_money(&m)),
@@ -996,41 +983,18 @@ fn plan_cancel(
         "cancel of {full}; the charge becomes {}",
         status_after.payment
     ));
-    let transaction_details = TransactionDetails {
-        reversal_reason_code: "VOID",
-    };
-    let (path, http_status, body) = match &options.endpoint {
-        Endpoint::Charge => (
-            format!(
-                "/payments/v1/charges/{}/cancel",
-                ledger.id.as_deref().unwrap_or("{transactionId}")
-            ),
-            200,
-            raw_json(&CancelBody {
-                reference_transaction_details: None,
-                merchant_details: request.merchant_details.as_ref(),
-                transaction_details,
-            }),
-        ),
-        Endpoint::Order { order_id } => (
-            format!("/payments/v1/charges/orders/{order_id}/cancel"),
-            200,
-            raw_json(&CancelBody {
-                reference_transaction_details: None,
-                merchant_details: request.merchant_details.as_ref(),
-                transaction_details,
-            }),
-        ),
-        Endpoint::Tagged => (
-            "/payments/v1/cancels".to_owned(),
-            201,
-            raw_json(&CancelBody {
-                reference_transaction_details: request.reference_transaction_details.as_ref(),
-                merchant_details: request.merchant_details.as_ref(),
-                transaction_details,
-            }),
-        ),
-    };
+    let (path, http_status) = target(ledger, &options.endpoint, "cancel");
+    let body = raw_json(&CancelBody {
+        // Only the tagged cancel names the original transaction in its body (FS1).
+        reference_transaction_details: match options.endpoint {
+            Endpoint::Tagged => request.reference_transaction_details.as_ref(),
+            Endpoint::Charge | Endpoint::Order { .. } => None,
+        },
+        merchant_details: request.merchant_details.as_ref(),
+        transaction_details: TransactionDetails {
+            reversal_reason_code: "VOID",
+        },
+    });
     let response = ProviderResponse {
         http_status,
         body: raw_json(&SuccessBody {
@@ -1070,6 +1034,25 @@ fn plan_cancel(
         replay: false,
         explanation: why,
     })
+}
+
+/// The URI and success status of a `refund` or `cancel` at the chosen endpoint: the charge or
+/// order URI forms answer 200 (S1), the tagged `/payments/v1/refunds` and `/cancels` 201 (FS1).
+fn target(ledger: &Ledger, endpoint: &Endpoint, action: &str) -> (String, u16) {
+    match endpoint {
+        Endpoint::Charge => (
+            format!(
+                "/payments/v1/charges/{}/{action}",
+                ledger.id.as_deref().unwrap_or("{transactionId}")
+            ),
+            200,
+        ),
+        Endpoint::Order { order_id } => (
+            format!("/payments/v1/charges/orders/{order_id}/{action}"),
+            200,
+        ),
+        Endpoint::Tagged => (format!("/payments/v1/{action}s"), 201),
+    }
 }
 
 /// The component object with every amount written as a JSON number.

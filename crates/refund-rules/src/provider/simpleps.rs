@@ -37,29 +37,15 @@ pub struct Request {
 }
 
 /// `amount` of the refund body.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RequestAmount {
     /// `amount.total`, a JSON number (SP1: "number").
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<WireDecimal>,
     /// `amount.currency`, must match the payment (SP1).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-}
-
-impl Serialize for RequestAmount {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut m = s.serialize_map(None)?;
-        if let Some(t) = &self.total {
-            m.serialize_entry("total", t)?;
-        }
-        if let Some(c) = &self.currency {
-            m.serialize_entry("currency", c)?;
-        }
-        m.end()
-    }
 }
 
 /// Every code a SimplePS plan or apply can return; each has a shared vector.
