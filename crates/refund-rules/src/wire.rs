@@ -260,3 +260,37 @@ mod tests {
         assert_eq!(dotted_field("/ledger/currency"), None);
     }
 }
+
+/// A JSON object whose keys must be unique: `{"a":1,"a":2}` is an error, not "the last one wins".
+///
+/// Use it wherever a body is read as a map rather than a struct (structs already refuse
+/// duplicate fields): an ambiguous amount must never be resolved silently.
+#[derive(Debug, Clone, Default)]
+pub struct UniqueMap<V>(pub std::collections::BTreeMap<String, V>);
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for UniqueMap<V> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit<V>(core::marker::PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Visit<V> {
+            type Value = UniqueMap<V>;
+            fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut out = std::collections::BTreeMap::new();
+                while let Some(key) = a.next_key::<String>()? {
+                    let value = a.next_value::<V>()?;
+                    if out.contains_key(&key) {
+                        return Err(serde::de::Error::custom(format!("duplicate field `{key}`")));
+                    }
+                    out.insert(key, value);
+                }
+                Ok(UniqueMap(out))
+            }
+        }
+        d.deserialize_map(Visit(core::marker::PhantomData))
+    }
+}

@@ -300,8 +300,8 @@ struct Data {
     #[serde(rename = "type")]
     kind: String,
     id: String,
-    /// Raw values, so amounts keep their exact text.
-    attributes: std::collections::BTreeMap<String, Box<RawValue>>,
+    /// Raw values, so amounts keep their exact text; a repeated key is refused.
+    attributes: crate::wire::UniqueMap<Box<RawValue>>,
 }
 
 /// The trigger attributes the engine knows (CL1).
@@ -350,6 +350,7 @@ fn request_of(data: Data) -> Result<Request, RefundError> {
     };
     if let Some(key) = data
         .attributes
+        .0
         .keys()
         .find(|k| !allowed.contains(&k.as_str()))
     {
@@ -363,7 +364,7 @@ fn request_of(data: Data) -> Result<Request, RefundError> {
         ));
     }
     let mut text = String::from("{");
-    for (i, (key, value)) in data.attributes.iter().enumerate() {
+    for (i, (key, value)) in data.attributes.0.iter().enumerate() {
         if i > 0 {
             text.push(',');
         }
