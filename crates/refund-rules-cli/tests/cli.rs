@@ -106,6 +106,71 @@ fn every_vector_through_the_cli_with_the_right_exit_code_and_a_schema_valid_resu
     }
 }
 
+/// Every input the engine decided successfully must be described by the schema: a vector with
+/// `expected.ok == true` has an input valid against `<op>_input`. All failures are reported at once.
+#[test]
+fn every_accepted_vector_input_is_valid_against_the_schema() {
+    let vectors = load().unwrap();
+    let validators: std::collections::BTreeMap<&str, jsonschema::Validator> = [
+        "plan",
+        "apply",
+        "refundable",
+        "parse_amount",
+        "format_amount",
+        "validate_list_query",
+    ]
+    .into_iter()
+    .map(|op| (op, schema_for(&format!("{op}_input"))))
+    .collect();
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for v in &vectors {
+        if v.expected["ok"] != Value::Bool(true) {
+            continue;
+        }
+        let Some(validator) = validators.get(v.operation.as_str()) else {
+            failures.push(format!(
+                "{} :: {}: operation `{}` has no `_input` definition",
+                v.file.display(),
+                v.name,
+                v.operation
+            ));
+            continue;
+        };
+        let input: Value = match serde_json::from_str(&v.input) {
+            Ok(input) => input,
+            Err(e) => {
+                failures.push(format!(
+                    "{} :: {}: input is not JSON: {e}",
+                    v.file.display(),
+                    v.name
+                ));
+                continue;
+            }
+        };
+        let errors: Vec<String> = validator
+            .iter_errors(&input)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        if !errors.is_empty() {
+            failures.push(format!(
+                "{} :: {}: {}",
+                v.file.display(),
+                v.name,
+                errors.join("; ")
+            ));
+        }
+        checked += 1;
+    }
+    assert!(checked > 100, "only {checked} accepted vectors");
+    assert!(
+        failures.is_empty(),
+        "{} accepted vector inputs the schema refuses:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
 #[test]
 fn bundled_examples_decide_and_validate_against_the_schema() {
     let mut seen = 0;
@@ -145,6 +210,171 @@ fn bundled_examples_decide_and_validate_against_the_schema() {
     .unwrap();
     example["colour"] = Value::from("red");
     assert!(!plan_input.is_valid(&example));
+}
+
+/// The per-provider request and options definitions refuse what the engine refuses on shape:
+/// each mutation of a bundled example must make it invalid against `plan_input`.
+#[test]
+fn provider_bodies_and_options_are_described_strictly() {
+    let plan_input = schema_for("plan_input");
+    let example = |file: &str| -> Value {
+        serde_json::from_str(&std::fs::read_to_string(repo().join("examples").join(file)).unwrap())
+            .unwrap()
+    };
+    type Mutation = fn(&mut Value);
+    let cases: Vec<(&str, &str, Mutation)> = vec![
+        ("simpleps/partial-refund.json", "simpleps options", |d| {
+            d["options"] = serde_json::json!({"x": 1});
+        }),
+        (
+            "simpleps/partial-refund.json",
+            "unknown simpleps field",
+            |d| {
+                d["request"]["amount"]["value"] = Value::from(1);
+            },
+        ),
+        (
+            "fiserv_commerce_hub/tagged-refund.json",
+            "camelCase only",
+            |d| {
+                d["request"]["merchant_details"] = d["request"]["merchantDetails"].take();
+            },
+        ),
+        (
+            "fiserv_commerce_hub/tagged-refund.json",
+            "tagged needs merchantDetails",
+            |d| {
+                d["request"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("merchantDetails");
+            },
+        ),
+        (
+            "fiserv_commerce_hub/tagged-refund.json",
+            "one reference id",
+            |d| {
+                d["request"]["referenceTransactionDetails"]["referenceMerchantTransactionId"] =
+                    Value::from("m-1");
+            },
+        ),
+        (
+            "fiserv_commerce_hub/tagged-refund.json",
+            "tagged has no endpoint",
+            |d| {
+                d["options"] = serde_json::json!({"endpoint": "charge"});
+            },
+        ),
+        (
+            "fiserv_commerce_hub/tagged-refund.json",
+            "amount needs currency",
+            |d| {
+                d["request"]["amount"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("currency");
+            },
+        ),
+        (
+            "fiserv_commerce_hub/partial-refund.json",
+            "order endpoint needs order_id",
+            |d| {
+                d["options"] = serde_json::json!({"endpoint": "order"});
+            },
+        ),
+        (
+            "fiserv_commerce_hub/partial-refund.json",
+            "unknown fiserv option",
+            |d| {
+                d["options"] = serde_json::json!({"lenient": true});
+            },
+        ),
+        (
+            "alternative_payments/partial-refund.json",
+            "payment_id required",
+            |d| {
+                d["request"].as_object_mut().unwrap().remove("payment_id");
+            },
+        ),
+        (
+            "alternative_payments/partial-refund.json",
+            "amount is a string",
+            |d| {
+                d["request"]["amount"] = Value::from(100);
+            },
+        ),
+        (
+            "alternative_payments/partial-refund.json",
+            "reason type enum",
+            |d| {
+                d["request"]["reason"]["type"] = Value::from("Whim");
+            },
+        ),
+        (
+            "alternative_payments/partial-refund.json",
+            "body required",
+            |d| {
+                d["request"] = Value::Null;
+            },
+        ),
+        ("digital_river/type-shipping.json", "one sizing", |d| {
+            d["request"]["amount"] = Value::from(1);
+        }),
+        (
+            "digital_river/type-shipping.json",
+            "one of orderId/invoiceId",
+            |d| {
+                d["request"]["invoiceId"] = Value::from("inv");
+            },
+        ),
+        (
+            "digital_river/type-shipping.json",
+            "currency required",
+            |d| {
+                d["request"].as_object_mut().unwrap().remove("currency");
+            },
+        ),
+        ("digital_river/type-shipping.json", "percent_of enum", |d| {
+            d["options"] = serde_json::json!({"percent_of": "remaining"});
+        }),
+        (
+            "commerce_layer/capture-partial-refund.json",
+            "refunds take _forward",
+            |d| {
+                d["request"]["data"]["type"] = Value::from("refunds");
+            },
+        ),
+        (
+            "commerce_layer/capture-partial-refund.json",
+            "cents are integers",
+            |d| {
+                d["request"]["data"]["attributes"]["_refund_amount_cents"] = Value::from("500");
+            },
+        ),
+        (
+            "commerce_layer/capture-partial-refund.json",
+            "JSON:API only",
+            |d| {
+                d["request"]["meta"] = serde_json::json!({});
+            },
+        ),
+        (
+            "commerce_layer/capture-partial-refund.json",
+            "unknown option",
+            |d| {
+                d["options"] = serde_json::json!({"partially_paid": true});
+            },
+        ),
+    ];
+    for (file, what, mutate) in cases {
+        let mut doc = example(file);
+        assert!(plan_input.is_valid(&doc), "{file} is valid before: {what}");
+        mutate(&mut doc);
+        assert!(
+            !plan_input.is_valid(&doc),
+            "{file}: {what}: schema accepts {doc}"
+        );
+    }
 }
 
 #[test]

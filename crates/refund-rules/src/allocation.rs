@@ -20,11 +20,14 @@
 //!
 //! ```
 //! use refund_rules::allocation::{Ratio, largest_remainder, telescoping};
-//! let half = Ratio::new(1, 2).unwrap();
-//! let whole = Ratio::new(1, 1).unwrap();
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let half = Ratio::new(1, 2)?;
+//! let whole = Ratio::new(1, 1)?;
 //! assert_eq!(telescoping(2701, Ratio::ZERO, half), Ok(1351));
 //! assert_eq!(telescoping(2701, half, whole), Ok(1350));
 //! assert_eq!(largest_remainder(100, &[1, 1, 1]), Ok(vec![34, 33, 33]));
+//! # Ok(())
+//! # }
 //! ```
 
 use core::fmt;
@@ -128,8 +131,12 @@ fn mul(a: i128, b: i128) -> Result<i128, AllocationError> {
 ///
 /// ```
 /// use refund_rules::allocation::{Ratio, share};
-/// assert_eq!(share(2701, Ratio::new(1, 2).unwrap()), Ok(1351));
-/// assert_eq!(share(-2701, Ratio::new(1, 2).unwrap()), Ok(-1351));
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let half = Ratio::new(1, 2)?;
+/// assert_eq!(share(2701, half), Ok(1351));
+/// assert_eq!(share(-2701, half), Ok(-1351));
+/// # Ok(())
+/// # }
 /// ```
 pub fn share(total: i64, ratio: Ratio) -> Result<i64, AllocationError> {
     let negative = total < 0;
@@ -299,11 +306,13 @@ impl Percent {
 }
 
 /// Why a percentage was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum PercentError {
     /// Not a plain decimal with at most two decimals (see [`crate::money::AmountProblem`]).
+    #[error("{0}")]
     Amount(crate::money::AmountProblem),
     /// Zero, or above 100.00.
+    #[error("the percentage is not from 0.01 to 100.00")]
     OutOfRange,
 }
 
@@ -340,27 +349,30 @@ mod tests {
     )]
     use super::*;
 
-    fn pct(text: &str) -> Ratio {
-        Percent::parse(text).unwrap().ratio()
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+    fn pct(text: &str) -> Result<Ratio, PercentError> {
+        Percent::parse(text).map(Percent::ratio)
     }
 
     #[test]
-    fn half_of_27_01_rounds_half_up_then_telescopes() {
-        let half = pct("50");
-        let first = telescoping(2701, Ratio::ZERO, half).unwrap();
-        let second = telescoping(2701, half, pct("100")).unwrap();
+    fn half_of_27_01_rounds_half_up_then_telescopes() -> TestResult {
+        let half = pct("50")?;
+        let first = telescoping(2701, Ratio::ZERO, half)?;
+        let second = telescoping(2701, half, pct("100")?)?;
         assert_eq!((first, second), (1351, 1350));
         assert_eq!(first + second, 2701);
+        Ok(())
     }
 
     #[test]
-    fn three_thirds_and_the_remainder_make_the_whole() {
+    fn three_thirds_and_the_remainder_make_the_whole() -> TestResult {
         for total in [1, 2, 99, 100, 2701, 1_000_000, 999_999_999_999] {
             let mut before = Ratio::ZERO;
             let mut sum = 0;
             for step in ["33.33", "33.33", "33.33", "0.01"] {
-                let after = before.checked_add(pct(step)).unwrap();
-                let part = telescoping(total, before, after).unwrap();
+                let after = before.checked_add(pct(step)?)?;
+                let part = telescoping(total, before, after)?;
                 assert!(part >= 0);
                 sum += part;
                 before = after;
@@ -368,48 +380,52 @@ mod tests {
             assert!(before.is_one());
             assert_eq!(sum, total, "total {total}");
         }
+        Ok(())
     }
 
     #[test]
-    fn any_sequence_of_percentages_adding_to_100_sums_to_the_original() {
+    fn any_sequence_of_percentages_adding_to_100_sums_to_the_original() -> TestResult {
         // Every split of 100.00 % into steps of 7.77 % plus a remainder, over many totals.
         for total in 0..2000_i64 {
             let mut before = Ratio::ZERO;
             let mut sum = 0;
             for _ in 0..12 {
-                let after = before.checked_add(pct("7.77")).unwrap();
-                sum += telescoping(total, before, after).unwrap();
+                let after = before.checked_add(pct("7.77")?)?;
+                sum += telescoping(total, before, after)?;
                 before = after;
             }
-            let rest = Ratio::new(10_000 - 12 * 777, 10_000).unwrap();
-            let after = before.checked_add(rest).unwrap();
-            sum += telescoping(total, before, after).unwrap();
+            let rest = Ratio::new(10_000 - 12 * 777, 10_000)?;
+            let after = before.checked_add(rest)?;
+            sum += telescoping(total, before, after)?;
             assert_eq!(sum, total);
         }
+        Ok(())
     }
 
     #[test]
-    fn share_is_sign_symmetric_and_half_up() {
-        let third = Ratio::new(1, 3).unwrap();
+    fn share_is_sign_symmetric_and_half_up() -> TestResult {
+        let third = Ratio::new(1, 3)?;
         assert_eq!(share(100, third), Ok(33));
         assert_eq!(share(200, third), Ok(67));
         assert_eq!(share(-200, third), Ok(-67));
-        assert_eq!(share(1, pct("50")), Ok(1));
-        assert_eq!(share(1, pct("49.99")), Ok(0));
-        assert_eq!(share(i64::MAX, pct("100")), Ok(i64::MAX));
-        assert_eq!(share(i64::MIN, pct("100")), Ok(i64::MIN));
+        assert_eq!(share(1, pct("50")?), Ok(1));
+        assert_eq!(share(1, pct("49.99")?), Ok(0));
+        assert_eq!(share(i64::MAX, pct("100")?), Ok(i64::MAX));
+        assert_eq!(share(i64::MIN, pct("100")?), Ok(i64::MIN));
+        Ok(())
     }
 
     #[test]
-    fn catch_up_never_goes_below_zero_or_past_the_target() {
+    fn catch_up_never_goes_below_zero_or_past_the_target() -> TestResult {
         // 50 % taken by an amount refund of 15.00 before a 50 % proportional refund.
-        assert_eq!(catch_up(2701, 1500, pct("50")), Ok(0));
-        assert_eq!(catch_up(2701, 1000, pct("50")), Ok(351));
-        assert_eq!(catch_up(2701, 1000, pct("100")), Ok(1701));
+        assert_eq!(catch_up(2701, 1500, pct("50")?), Ok(0));
+        assert_eq!(catch_up(2701, 1000, pct("50")?), Ok(351));
+        assert_eq!(catch_up(2701, 1000, pct("100")?), Ok(1701));
+        Ok(())
     }
 
     #[test]
-    fn largest_remainder_preserves_the_sum_and_breaks_ties_by_index() {
+    fn largest_remainder_preserves_the_sum_and_breaks_ties_by_index() -> TestResult {
         assert_eq!(largest_remainder(1, &[1, 1, 1]), Ok(vec![1, 0, 0]));
         assert_eq!(largest_remainder(2, &[1, 1, 1]), Ok(vec![1, 1, 0]));
         assert_eq!(largest_remainder(100, &[1, 1, 1]), Ok(vec![34, 33, 33]));
@@ -435,9 +451,9 @@ mod tests {
                 vec![1, 1, 1, 1, 1, 1, 1],
                 vec![999, 1],
             ] {
-                let parts = largest_remainder(amount, &weights).unwrap();
+                let parts = largest_remainder(amount, &weights)?;
                 assert_eq!(parts.iter().sum::<i64>(), amount);
-                let mirrored = largest_remainder(-amount, &weights).unwrap();
+                let mirrored = largest_remainder(-amount, &weights)?;
                 assert_eq!(parts.iter().map(|p| -p).collect::<Vec<_>>(), mirrored);
                 if amount >= 0 && amount <= weights.iter().sum::<i64>() {
                     for (p, w) in parts.iter().zip(&weights) {
@@ -446,13 +462,14 @@ mod tests {
                 }
             }
         }
+        Ok(())
     }
 
     #[test]
-    fn percent_parsing_is_strict() {
-        assert_eq!(Percent::parse("100").unwrap(), Percent::HUNDRED);
-        assert_eq!(Percent::parse("0.01").unwrap().hundredths(), 1);
-        assert_eq!(Percent::parse("33.33").unwrap().to_string(), "33.33");
+    fn percent_parsing_is_strict() -> TestResult {
+        assert_eq!(Percent::parse("100")?, Percent::HUNDRED);
+        assert_eq!(Percent::parse("0.01")?.hundredths(), 1);
+        assert_eq!(Percent::parse("33.33")?.to_string(), "33.33");
         assert_eq!(Percent::parse("0"), Err(PercentError::OutOfRange));
         assert_eq!(Percent::parse("100.01"), Err(PercentError::OutOfRange));
         assert!(matches!(
@@ -464,5 +481,6 @@ mod tests {
             Percent::parse("1e2"),
             Err(PercentError::Amount(_))
         ));
+        Ok(())
     }
 }

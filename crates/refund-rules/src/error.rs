@@ -434,6 +434,22 @@ impl RefundError {
         }
     }
 
+    /// Shorthand for [`RefundError::NotCaptured`].
+    pub fn not_captured(status: impl Into<String>, alternative: Option<Operation>) -> Self {
+        Self::NotCaptured {
+            status: status.into(),
+            alternative,
+        }
+    }
+
+    /// Shorthand for [`RefundError::NotRefundableState`].
+    pub fn not_refundable(status: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::NotRefundableState {
+            status: status.into(),
+            reason: reason.into(),
+        }
+    }
+
     /// Shorthand for [`RefundError::InvalidAmount`].
     pub fn invalid_amount(
         pointer: impl Into<String>,

@@ -256,6 +256,46 @@ impl Refundable {
     pub fn available_money(&self) -> Money {
         Money::new(self.available, self.currency)
     }
+
+    /// `captured …, refunded …, pending …, available …`, for explanations.
+    pub fn summary(&self) -> String {
+        format!(
+            "captured {}, refunded {}, pending {}, available {}",
+            self.captured_money(),
+            self.refunded_money(),
+            self.pending_money(),
+            self.available_money()
+        )
+    }
+
+    /// Where the amounts put a captured payment of `authorized`; providers name their statuses
+    /// after these stages.
+    pub fn stage(&self, authorized: Minor) -> AmountStage {
+        if self.refunded.is_zero() {
+            if self.captured == authorized {
+                AmountStage::Captured
+            } else {
+                AmountStage::PartiallyCaptured
+            }
+        } else if self.refunded == self.captured {
+            AmountStage::Refunded
+        } else {
+            AmountStage::PartiallyRefunded
+        }
+    }
+}
+
+/// What the amounts of a captured payment say, whatever the provider calls it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AmountStage {
+    /// Everything authorized is captured; nothing is refunded.
+    Captured,
+    /// Less than the authorized amount is captured; nothing is refunded.
+    PartiallyCaptured,
+    /// Some, not all, of the captured amount is refunded.
+    PartiallyRefunded,
+    /// Everything captured is refunded.
+    Refunded,
 }
 
 impl Serialize for Money {

@@ -114,6 +114,12 @@ pub struct Transition<S: 'static, E: 'static> {
     pub to: S,
 }
 
+/// A table row `from --event--> to`. Providers import it as `t` to keep their `const` tables
+/// one row a line.
+pub const fn transition<S: 'static, E: 'static>(from: S, event: E, to: S) -> Transition<S, E> {
+    Transition { from, event, to }
+}
+
 /// A declarative state machine.
 #[derive(Debug, Clone, Copy)]
 pub struct Machine<S: 'static, E: 'static> {

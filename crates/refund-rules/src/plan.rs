@@ -47,6 +47,16 @@ pub enum RefundKind {
     Partial,
 }
 
+impl RefundKind {
+    /// `"full"` or `"partial"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Full => "full",
+            Self::Partial => "partial",
+        }
+    }
+}
+
 /// The HTTP call to make at the provider.
 #[derive(Debug, Clone, Serialize)]
 pub struct ProviderCall {

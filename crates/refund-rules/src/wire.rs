@@ -9,6 +9,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 
 use crate::error::RefundError;
+use crate::money::{AmountProblem, Currency, Money, parse_wire_money};
+use crate::provider::Provider;
 
 /// A decimal as it appeared on the wire: its exact text and whether it was a JSON string.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +37,67 @@ impl WireDecimal {
             quoted: true,
         }
     }
+
+    /// Refuses a JSON string where the provider types the field as a number: `invalid_input` at
+    /// `pointer`, "`field` must be a JSON number, not the string `"…"`" followed by `hint`.
+    pub fn require_number(
+        &self,
+        pointer: &str,
+        field: &str,
+        hint: &str,
+    ) -> Result<(), RefundError> {
+        if self.quoted {
+            return Err(RefundError::invalid_input(
+                pointer,
+                format!(
+                    "`{field}` must be a JSON number, not the string `\"{}\"`{hint}",
+                    self.text
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Reads a positive amount of `currency` from a provider's wire text, exactly (the provider's
+/// exponent, nothing rounded). Bad text, and zero, are `invalid_amount` at `pointer`.
+pub fn positive_wire_money(
+    text: &str,
+    currency: Currency,
+    provider: Provider,
+    pointer: &str,
+) -> Result<Money, RefundError> {
+    let money = parse_wire_money(text, currency, provider)
+        .map_err(|p| RefundError::invalid_amount(pointer, text, p))?;
+    if money.minor.is_zero() {
+        return Err(RefundError::invalid_amount(
+            pointer,
+            text,
+            AmountProblem::Zero,
+        ));
+    }
+    Ok(money)
+}
+
+/// Reads a request's currency code at `pointer` and checks it is the payment's `expected` one:
+/// `unknown_currency` for a code that is not ISO 4217, `currency_mismatch` for another currency.
+pub fn request_currency(
+    code: &str,
+    pointer: &str,
+    expected: Currency,
+) -> Result<Currency, RefundError> {
+    let found = Currency::from_code(code).map_err(|problem| RefundError::UnknownCurrency {
+        pointer: pointer.to_owned(),
+        problem,
+    })?;
+    if found != expected {
+        return Err(RefundError::CurrencyMismatch {
+            pointer: pointer.to_owned(),
+            expected,
+            found,
+        });
+    }
+    Ok(found)
 }
 
 impl<'de> Deserialize<'de> for WireDecimal {
@@ -136,6 +199,38 @@ fn pointer_of(base: &str, path: &serde_path_to_error::Path) -> String {
     out
 }
 
+/// A JSON pointer under `/request` in the dotted form providers name fields with
+/// (`/request/items/0/amount` → `items[0].amount`); `None` for other documents.
+pub fn dotted_field(pointer: &str) -> Option<String> {
+    let rest = pointer.strip_prefix("/request/")?;
+    let mut out = String::new();
+    for seg in rest.split('/') {
+        if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) {
+            out.push('[');
+            out.push_str(seg);
+            out.push(']');
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(seg);
+        }
+    }
+    Some(out)
+}
+
+/// Parses an optional JSON document (`None`, or JSON `null`, gives `T::default()`), reporting
+/// the failing field as a JSON pointer under `base`.
+pub fn from_optional_json<T: DeserializeOwned + Default>(
+    text: Option<&str>,
+    base: &str,
+) -> Result<T, RefundError> {
+    match text {
+        None => Ok(T::default()),
+        Some(text) => Ok(from_json_text::<Option<T>>(text, base)?.unwrap_or_default()),
+    }
+}
+
 /// Parses JSON text into `T`, reporting the failing field as a JSON pointer under `base`.
 pub fn from_json_text<T: DeserializeOwned>(text: &str, base: &str) -> Result<T, RefundError> {
     // Valid input takes the plain parser: path tracking costs ~15-20% of a JSON plan
@@ -152,4 +247,56 @@ pub fn from_json_text<T: DeserializeOwned>(text: &str, base: &str) -> Result<T, 
     de.end()
         .map_err(|e| RefundError::invalid_input(base, e.to_string()))?;
     Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_dotted() {
+        assert_eq!(
+            dotted_field("/request/amountComponents/taxAmounts/0/taxAmount").as_deref(),
+            Some("amountComponents.taxAmounts[0].taxAmount")
+        );
+        assert_eq!(
+            dotted_field("/request/amount/total").as_deref(),
+            Some("amount.total")
+        );
+        assert_eq!(dotted_field("/ledger/currency"), None);
+    }
+}
+
+/// A JSON object whose keys must be unique: `{"a":1,"a":2}` is an error, not "the last one wins".
+///
+/// Use it wherever a body is read as a map rather than a struct (structs already refuse
+/// duplicate fields): an ambiguous amount must never be resolved silently.
+#[derive(Debug, Clone, Default)]
+pub struct UniqueMap<V>(pub std::collections::BTreeMap<String, V>);
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for UniqueMap<V> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit<V>(core::marker::PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Visit<V> {
+            type Value = UniqueMap<V>;
+            fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut out = std::collections::BTreeMap::new();
+                while let Some(key) = a.next_key::<String>()? {
+                    let value = a.next_value::<V>()?;
+                    if out.contains_key(&key) {
+                        return Err(serde::de::Error::custom(format!("duplicate field `{key}`")));
+                    }
+                    out.insert(key, value);
+                }
+                Ok(UniqueMap(out))
+            }
+        }
+        d.deserialize_map(Visit(core::marker::PhantomData))
+    }
 }

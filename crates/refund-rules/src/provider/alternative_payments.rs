@@ -21,14 +21,16 @@ use super::{Provider, ProviderError, ProviderRequest};
 use crate::error::{ErrorCode, RefundError};
 use crate::event::EventKind;
 use crate::ledger::{Ledger, Refund, RefundState};
-use crate::machine::{Machine, PaymentEvent as P, ProviderMachines, RefundEvent, Transition};
-use crate::money::{AmountProblem, Money, parse_money, parse_wire_money};
+use crate::machine::{
+    Machine, PaymentEvent as P, ProviderMachines, RefundEvent as R, Transition, transition as t,
+};
+use crate::money::{AmountProblem, Money, parse_money};
 use crate::plan::{
     Operation, Plan, PlanContext, ProviderCall, ProviderResponse, RefundDraft, RefundKind,
     outline_refund,
 };
 use crate::time::Timestamp;
-use crate::wire::{WireDecimal, from_json_text, raw_json};
+use crate::wire::{WireDecimal, from_json_text, from_optional_json, positive_wire_money, raw_json};
 
 const PROVIDER: Provider = Provider::AlternativePayments;
 
@@ -147,7 +149,7 @@ impl Default for Options {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct OptionsDoc {
     #[serde(default)]
@@ -178,10 +180,6 @@ pub const REACHABLE_ERRORS: &[ErrorCode] = &[
     ErrorCode::VersionConflict,
 ];
 
-const fn t(from: &'static str, event: P, to: &'static str) -> Transition<&'static str, P> {
-    Transition { from, event, to }
-}
-
 /// The payment table (§3.4 model; AP3 publishes no enum, so the names are ours).
 /// An invoice payment is paid in one go ([U]: no partial capture); `refunded` is terminal.
 /// `paid --refund_partial--> paid` exists because the core checks a `pending` refund against
@@ -193,17 +191,9 @@ const PAYMENT_TRANSITIONS: &[Transition<&str, P>] = &[
 
 /// Refunds are asynchronous (AP1: 3–5 business days; seed: 201 "being processed"): created
 /// `pending`, then `succeeded` or `failed` ([U]; a failed one releases the amount).
-const REFUND_TRANSITIONS: &[Transition<RefundState, RefundEvent>] = &[
-    Transition {
-        from: RefundState::Pending,
-        event: RefundEvent::Succeed,
-        to: RefundState::Succeeded,
-    },
-    Transition {
-        from: RefundState::Pending,
-        event: RefundEvent::Fail,
-        to: RefundState::Failed,
-    },
+const REFUND_TRANSITIONS: &[Transition<RefundState, R>] = &[
+    t(RefundState::Pending, R::Succeed, RefundState::Succeeded),
+    t(RefundState::Pending, R::Fail, RefundState::Failed),
 ];
 
 /// Alternative Payments' tables.
@@ -233,13 +223,7 @@ pub const MACHINES: ProviderMachines = ProviderMachines {
 };
 
 fn parse_options(options: Option<&str>) -> Result<Options, RefundError> {
-    let Some(text) = options else {
-        return Ok(Options::default());
-    };
-    let doc: Option<OptionsDoc> = from_json_text(text, "/options")?;
-    let Some(doc) = doc else {
-        return Ok(Options::default());
-    };
+    let doc: OptionsDoc = from_optional_json(options, "/options")?;
     let defaults = Options::default();
     Ok(Options {
         refund_limit: doc.refund_limit.unwrap_or(defaults.refund_limit),
@@ -361,17 +345,7 @@ fn fingerprint(request: &Request, amount: Option<Money>) -> String {
 
 /// The `amount` string in the payment currency (§0.1: no more decimals than the exponent).
 fn parse_amount(text: &str, ledger: &Ledger) -> Result<Money, RefundError> {
-    const POINTER: &str = "/request/amount";
-    let money = parse_wire_money(text, ledger.currency, PROVIDER)
-        .map_err(|p| RefundError::invalid_amount(POINTER, text, p))?;
-    if !money.minor.is_positive() {
-        return Err(RefundError::invalid_amount(
-            POINTER,
-            text,
-            AmountProblem::Zero,
-        ));
-    }
-    Ok(money)
+    positive_wire_money(text, ledger.currency, PROVIDER, "/request/amount")
 }
 
 /// The limit option in the payment currency; zero is refused (it would forbid every refund).
@@ -469,12 +443,7 @@ pub fn plan(
     check_amounts(ledger, status, &refundable)?;
     match status {
         // AP1: only payments whose invoice is Paid.
-        "unpaid" => {
-            return Err(RefundError::NotCaptured {
-                status: status.to_owned(),
-                alternative: None,
-            });
-        }
+        "unpaid" => return Err(RefundError::not_captured(status, None)),
         // §3.4: a refunded payment cannot be refunded again.
         "refunded" => return Err(RefundError::AlreadyFullyRefunded { refundable }),
         _ => {}
@@ -485,14 +454,14 @@ pub fn plan(
         .iter()
         .find(|r| r.state == RefundState::Pending)
     {
-        return Err(RefundError::NotRefundableState {
-            status: status.to_owned(),
-            reason: format!(
+        return Err(RefundError::not_refundable(
+            status,
+            format!(
                 "refund `{}` of {} is being processed (3–5 business days)",
                 p.id,
                 Money::new(p.amount, ledger.currency)
             ),
-        });
+        ));
     }
     // AP1: "the original payment must be fully settled".
     if !ledger.all_settled() {

@@ -23,16 +23,17 @@ use serde_json::value::RawValue;
 use super::{Provider, ProviderError, ProviderRequest};
 use crate::error::{ErrorCode, RefundError};
 use crate::event::{Event, EventKind, apply, refund_event};
-use crate::ledger::{Ledger, RefundState, Refundable};
+use crate::ledger::{AmountStage, Ledger, RefundState, Refundable};
 use crate::machine::{
-    Machine, PaymentEvent as P, ProviderMachines, RefundEvent, StatusMachine, Transition,
+    Machine, PaymentEvent as P, ProviderMachines, RefundEvent as R, StatusMachine, Transition,
+    transition as t,
 };
 use crate::money::{AmountProblem, Minor, Money, parse_decimal};
 use crate::plan::{
     Operation, Plan, PlanContext, ProviderCall, ProviderResponse, RefundDraft, RefundKind,
-    outline_refund, resolve_amount,
+    RefundOutline, outline_refund, resolve_amount,
 };
-use crate::wire::{WireDecimal, from_json_text, raw_json};
+use crate::wire::{WireDecimal, from_json_text, from_optional_json, raw_json};
 
 const PROVIDER: Provider = Provider::CommerceLayer;
 
@@ -112,10 +113,6 @@ pub const REACHABLE_ERRORS: &[ErrorCode] = &[
     ErrorCode::IllegalTransition,
     ErrorCode::VersionConflict,
 ];
-
-const fn t(from: &'static str, event: P, to: &'static str) -> Transition<&'static str, P> {
-    Transition { from, event, to }
-}
 
 /// Order `payment_status` values (CL1).
 const PAYMENT_STATES: &[&str] = &[
@@ -280,11 +277,7 @@ pub const MACHINES: ProviderMachines = ProviderMachines {
     refund: Machine {
         name: "refund",
         states: &[RefundState::Pending, RefundState::Succeeded],
-        transitions: &[Transition {
-            from: RefundState::Pending,
-            event: RefundEvent::Succeed,
-            to: RefundState::Succeeded,
-        }],
+        transitions: &[t(RefundState::Pending, R::Succeed, RefundState::Succeeded)],
         unaffected_by: &[],
         source: "https://docs.commercelayer.io/core-api-reference/transactions",
     },
@@ -307,8 +300,8 @@ struct Data {
     #[serde(rename = "type")]
     kind: String,
     id: String,
-    /// Raw values, so amounts keep their exact text.
-    attributes: std::collections::BTreeMap<String, Box<RawValue>>,
+    /// Raw values, so amounts keep their exact text; a repeated key is refused.
+    attributes: crate::wire::UniqueMap<Box<RawValue>>,
 }
 
 /// The trigger attributes the engine knows (CL1).
@@ -325,10 +318,7 @@ struct Attributes {
 
 /// Parses the JSON:API body and the options.
 pub fn parse(body: Option<&str>, options: Option<&str>) -> Result<ProviderRequest, RefundError> {
-    let options = match options {
-        None => Options::default(),
-        Some(text) => from_json_text::<Option<Options>>(text, "/options")?.unwrap_or_default(),
-    };
+    let options: Options = from_optional_json(options, "/options")?;
     let doc = match body {
         None => None,
         Some(text) => from_json_text::<Option<Document>>(text, "/request")?,
@@ -360,6 +350,7 @@ fn request_of(data: Data) -> Result<Request, RefundError> {
     };
     if let Some(key) = data
         .attributes
+        .0
         .keys()
         .find(|k| !allowed.contains(&k.as_str()))
     {
@@ -373,7 +364,7 @@ fn request_of(data: Data) -> Result<Request, RefundError> {
         ));
     }
     let mut text = String::from("{");
-    for (i, (key, value)) in data.attributes.iter().enumerate() {
+    for (i, (key, value)) in data.attributes.0.iter().enumerate() {
         if i > 0 {
             text.push(',');
         }
@@ -503,35 +494,27 @@ fn precheck(
             why.push("`partially_paid` refunds like `paid` (option partially_paid_refundable, §1.5 [U] default)".to_owned());
         }
         "partially_paid" => {
-            return Err(RefundError::NotRefundableState {
-                status: status.to_owned(),
-                reason: "refunds of partially paid orders are disabled (option partially_paid_refundable)".to_owned(),
-            });
+            return Err(RefundError::not_refundable(
+                status,
+                "refunds of partially paid orders are disabled (option partially_paid_refundable)",
+            ));
         }
         // CL1, CL4: cancelling a placed order voids its authorization instead.
         "authorized" | "partially_authorized" => {
-            return Err(RefundError::NotCaptured {
-                status: status.to_owned(),
-                alternative: Some(Operation::Cancel),
-            });
+            return Err(RefundError::not_captured(status, Some(Operation::Cancel)));
         }
-        "unpaid" => {
-            return Err(RefundError::NotCaptured {
-                status: status.to_owned(),
-                alternative: None,
-            });
-        }
+        "unpaid" => return Err(RefundError::not_captured(status, None)),
         "free" => {
-            return Err(RefundError::NotRefundableState {
-                status: status.to_owned(),
-                reason: "a free order (total 0) was never charged".to_owned(),
-            });
+            return Err(RefundError::not_refundable(
+                status,
+                "a free order (total 0) was never charged",
+            ));
         }
         _ => {
-            return Err(RefundError::NotRefundableState {
-                status: status.to_owned(),
-                reason: "a voided authorization has nothing to refund".to_owned(),
-            });
+            return Err(RefundError::not_refundable(
+                status,
+                "a voided authorization has nothing to refund",
+            ));
         }
     }
     if ledger.captures.is_empty() {
@@ -541,16 +524,11 @@ fn precheck(
         ));
     }
     let r = ledger.refundable()?;
-    let implied = if r.refunded.is_zero() {
-        if r.captured == ledger.authorized {
-            "paid"
-        } else {
-            "partially_paid"
-        }
-    } else if r.refunded == r.captured {
-        "refunded"
-    } else {
-        "partially_refunded"
+    let implied = match r.stage(ledger.authorized) {
+        AmountStage::Captured => "paid",
+        AmountStage::PartiallyCaptured => "partially_paid",
+        AmountStage::PartiallyRefunded => "partially_refunded",
+        AmountStage::Refunded => "refunded",
     };
     if implied != status {
         return Err(RefundError::inconsistent(
@@ -558,13 +536,7 @@ fn precheck(
             format!("payment status `{status}` but the amounts say `{implied}`"),
         ));
     }
-    why.push(format!(
-        "order: captured {}, refunded {}, pending {}, available {}",
-        r.captured_money(),
-        r.refunded_money(),
-        r.pending_money(),
-        r.available_money()
-    ));
+    why.push(format!("order: {}", r.summary()));
     Ok(r)
 }
 
@@ -579,13 +551,6 @@ fn order_kind(overall: &Refundable, amount: Money) -> Result<RefundKind, RefundE
     } else {
         RefundKind::Partial
     })
-}
-
-fn kind_text(kind: RefundKind) -> &'static str {
-    match kind {
-        RefundKind::Full => "full",
-        RefundKind::Partial => "partial",
-    }
 }
 
 fn status_text(s: &crate::ledger::Statuses) -> String {
@@ -671,25 +636,8 @@ fn plan_capture(
         why.push("no `_refund_amount_cents`: the capture's whole refund balance".to_owned());
     }
     let (money, _) = resolve_amount(requested, &breakdown, AMOUNT_POINTER)?;
-    let kind = order_kind(&overall, money)?;
-    let outline = outline_refund(
-        PROVIDER,
-        ledger,
-        ctx,
-        breakdown,
-        RefundDraft {
-            amount: money,
-            kind,
-            state: RefundState::Succeeded,
-            capture_id: Some(capture.id.clone()),
-        },
-    )?;
-    why.push(format!(
-        "{} refund of {money} ({} cents); {}",
-        kind_text(kind),
-        cents(money.minor),
-        status_text(&outline.status_after)
-    ));
+    let outline = outline_capture_refund(ledger, ctx, &overall, breakdown, money, &capture.id)?;
+    why.push(outline_text(&outline));
     let mut attrs = json!({ "_refund": true });
     if let (Some(m), Some(map)) = (amount, attrs.as_object_mut()) {
         map.insert("_refund_amount_cents".to_owned(), json!(cents(m)));
@@ -714,6 +662,41 @@ fn plan_capture(
         Some(response),
         why,
     ))
+}
+
+/// A succeeded refund of `money` on one capture, full or partial by the order's totals (CL1:
+/// refunds are synchronous and always name a capture).
+fn outline_capture_refund(
+    ledger: &Ledger,
+    ctx: &PlanContext,
+    overall: &Refundable,
+    breakdown: Refundable,
+    money: Money,
+    capture_id: &str,
+) -> Result<RefundOutline, RefundError> {
+    outline_refund(
+        PROVIDER,
+        ledger,
+        ctx,
+        breakdown,
+        RefundDraft {
+            amount: money,
+            kind: order_kind(overall, money)?,
+            state: RefundState::Succeeded,
+            capture_id: Some(capture_id.to_owned()),
+        },
+    )
+}
+
+/// `full refund of 15.00 EUR (1500 cents); status …` for explanations.
+fn outline_text(outline: &RefundOutline) -> String {
+    format!(
+        "{} refund of {} ({} cents); {}",
+        outline.kind.as_str(),
+        outline.amount,
+        cents(outline.amount.minor),
+        status_text(&outline.status_after)
+    )
 }
 
 /// `PATCH /api/orders/:id` `_refund`: refunds what the order still has, in full (CL1).
@@ -744,39 +727,22 @@ fn plan_order(
     let capture = match with_balance.as_slice() {
         [one] => *one,
         many => {
-            return Err(RefundError::NotRefundableState {
-                status: ledger.status.payment.clone(),
-                reason: format!(
+            return Err(RefundError::not_refundable(
+                ledger.status.payment.as_str(),
+                format!(
                     "the refund balance is spread over {} captures; refund each with `PATCH /api/captures/:id`",
                     many.len()
                 ),
-            });
+            ));
         }
     };
     why.push(format!(
         "whole-order refund: full only, no amount attribute (CL1); capture `{}`",
         capture.id
     ));
-    let kind = order_kind(&overall, money)?;
     let breakdown = ledger.refundable_for_capture(&capture.id)?;
-    let outline = outline_refund(
-        PROVIDER,
-        ledger,
-        ctx,
-        breakdown,
-        RefundDraft {
-            amount: money,
-            kind,
-            state: RefundState::Succeeded,
-            capture_id: Some(capture.id.clone()),
-        },
-    )?;
-    why.push(format!(
-        "{} refund of {money} ({} cents); {}",
-        kind_text(kind),
-        cents(money.minor),
-        status_text(&outline.status_after)
-    ));
+    let outline = outline_capture_refund(ledger, ctx, &overall, breakdown, money, &capture.id)?;
+    why.push(outline_text(&outline));
     let response = ok_response(
         "orders",
         id,
@@ -812,23 +778,23 @@ fn plan_return(
     let overall = precheck(ledger, options, &mut why)?;
     // CL5: only a `received` return can be refunded.
     if ret.status != "received" {
-        return Err(RefundError::NotRefundableState {
-            status: ledger.status.payment.clone(),
-            reason: format!(
+        return Err(RefundError::not_refundable(
+            ledger.status.payment.as_str(),
+            format!(
                 "return `{id}` is `{}`; only a `received` return can be refunded",
                 ret.status
             ),
-        });
+        ));
     }
     if ledger
         .refunds
         .iter()
         .any(|r| r.return_id.as_deref() == Some(id) && r.state.reserves())
     {
-        return Err(RefundError::NotRefundableState {
-            status: ledger.status.payment.clone(),
-            reason: format!("a refund of return `{id}` is already pending"),
-        });
+        return Err(RefundError::not_refundable(
+            ledger.status.payment.as_str(),
+            format!("a refund of return `{id}` is already pending"),
+        ));
     }
     // CL5: the return's `reference_capture`, else the most recent successful capture (the
     // ledger keeps captures in capture order).
@@ -879,7 +845,7 @@ fn plan_return(
     }
     why.push(format!(
         "{} refund of {money} ({} cents); return `{id}` becomes `refunded`, the order is not cancelled (CL5); {}",
-        kind_text(kind),
+        kind.as_str(),
         cents(money.minor),
         status_text(&outline.status_after)
     ));

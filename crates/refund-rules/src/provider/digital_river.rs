@@ -27,13 +27,18 @@ use crate::allocation::{
 use crate::error::{ErrorCode, RefundError};
 use crate::event::EventKind;
 use crate::ledger::{Allocation, Ledger, Line, LineKind, LineUsage, RefundState, Refundable};
-use crate::machine::{Machine, PaymentEvent as P, ProviderMachines, RefundEvent as R, Transition};
-use crate::money::{AmountProblem, Currency, Minor, Money, parse_wire_money};
+use crate::machine::{
+    Machine, PaymentEvent as P, ProviderMachines, RefundEvent as R, Transition, transition as t,
+};
+use crate::money::{AmountProblem, Currency, Minor, Money};
 use crate::plan::{
     Operation, Plan, PlanContext, ProviderCall, ProviderResponse, RefundDraft, RefundKind,
     outline_refund,
 };
-use crate::wire::{JsonNumber, WireDecimal, from_json_text, raw_json};
+use crate::wire::{
+    JsonNumber, WireDecimal, dotted_field, from_json_text, from_optional_json, positive_wire_money,
+    raw_json, request_currency,
+};
 
 const PROVIDER: Provider = Provider::DigitalRiver;
 
@@ -120,6 +125,17 @@ pub struct ItemRequest {
     pub item_type: Option<ItemRefundType>,
 }
 
+impl ItemRefundType {
+    /// The order line that holds this charge of an item.
+    fn line_kind(self) -> LineKind {
+        match self {
+            Self::Shipping => LineKind::Shipping,
+            Self::Fees => LineKind::Fees,
+            Self::Duty => LineKind::Duty,
+        }
+    }
+}
+
 /// What `percent` is a percentage of ([U]: DR1 is ambiguous).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -179,10 +195,6 @@ const STATES: &[&str] = &[
     "dispute",
 ];
 
-const fn t(from: &'static str, event: P, to: &'static str) -> Transition<&'static str, P> {
-    Transition { from, event, to }
-}
-
 /// The order state table (DR3 happy path `pending_payment → in_review → accepted → fulfilled →
 /// complete`, `returned` after refunds). DR has no refunded state, so partial refunds leave the
 /// state as it is and progress lives in the amounts ([U] providers.md §4.6).
@@ -215,33 +227,25 @@ const ORDER_TRANSITIONS: &[Transition<&str, P>] = &[
 /// The refund lifecycle (DR4 `state` enum, DR1/DR2 events; providers.md §4.6).
 const REFUND_TRANSITIONS: &[Transition<RefundState, R>] = &[
     // DR2: the customer supplies bank data; the refund then completes or fails.
-    Transition {
-        from: RefundState::PendingInformation,
-        event: R::Succeed,
-        to: RefundState::Succeeded,
-    },
-    Transition {
-        from: RefundState::PendingInformation,
-        event: R::Fail,
-        to: RefundState::Failed,
-    },
+    t(
+        RefundState::PendingInformation,
+        R::Succeed,
+        RefundState::Succeeded,
+    ),
+    t(
+        RefundState::PendingInformation,
+        R::Fail,
+        RefundState::Failed,
+    ),
     // [U] inferred from the enum and `tokenInformation.expiresTime`.
-    Transition {
-        from: RefundState::PendingInformation,
-        event: R::Expire,
-        to: RefundState::Expired,
-    },
+    t(
+        RefundState::PendingInformation,
+        R::Expire,
+        RefundState::Expired,
+    ),
     // DR1: `refund.complete` / `refund.failed`.
-    Transition {
-        from: RefundState::Pending,
-        event: R::Succeed,
-        to: RefundState::Succeeded,
-    },
-    Transition {
-        from: RefundState::Pending,
-        event: R::Fail,
-        to: RefundState::Failed,
-    },
+    t(RefundState::Pending, R::Succeed, RefundState::Succeeded),
+    t(RefundState::Pending, R::Fail, RefundState::Failed),
 ];
 
 /// Digital River's tables. The payment slot holds the order state; capture completion is the
@@ -269,10 +273,7 @@ pub const MACHINES: ProviderMachines = ProviderMachines {
 
 /// Parses the body (required) and options, and checks the body's shape.
 pub fn parse(body: Option<&str>, options: Option<&str>) -> Result<ProviderRequest, RefundError> {
-    let options = match options {
-        None => Options::default(),
-        Some(text) => from_json_text::<Option<Options>>(text, "/options")?.unwrap_or_default(),
-    };
+    let options: Options = from_optional_json(options, "/options")?;
     let text = body.ok_or_else(|| {
         RefundError::invalid_input(
             "/request",
@@ -461,7 +462,7 @@ fn allocate(
     match sizing {
         Sizing::Everything | Sizing::Percent(Percent::HUNDRED, _) => {
             // DR1: "percent 100 … refunds everything available".
-            split(buckets, scope.available, None, None)
+            split(buckets, scope.available)
         }
         Sizing::Amount(m) => {
             // DR1: `amount` ≤ `availableToRefundAmount` of the order or item.
@@ -471,12 +472,12 @@ fn allocate(
                     refundable: scope,
                 });
             }
-            split(buckets, m.minor, None, None)
+            split(buckets, m.minor)
         }
         Sizing::Percent(p, PercentBasis::Available) => {
             let amount =
                 crate::allocation::share(scope.available.get(), p.ratio()).map_err(alloc_err)?;
-            split(buckets, Minor::new(amount), None, None)
+            split(buckets, Minor::new(amount))
         }
         Sizing::Percent(p, PercentBasis::Original) => {
             cumulative(buckets, scope, currency, pointer, |b| {
@@ -508,12 +509,7 @@ fn allocate(
 
 /// Largest remainder of `amount` over the available buckets (amount and tax of each line, in
 /// line order), so no bucket gives more than it has.
-fn split(
-    buckets: &[Bucket<'_>],
-    amount: Minor,
-    percent: Option<Percent>,
-    quantity: Option<u64>,
-) -> Result<Vec<Allocation>, RefundError> {
+fn split(buckets: &[Bucket<'_>], amount: Minor) -> Result<Vec<Allocation>, RefundError> {
     let mut weights = Vec::new();
     for b in buckets {
         weights.push(b.available_amount()?.get());
@@ -529,8 +525,8 @@ fn split(
                 line_id: b.line.id.clone(),
                 amount: a,
                 tax: t,
-                percent,
-                quantity,
+                percent: None,
+                quantity: None,
             });
         }
     }
@@ -595,38 +591,19 @@ fn parse_amount(
     options: &Options,
     pointer: &str,
 ) -> Result<Money, RefundError> {
-    if wire.quoted && !options.accept_string_amounts {
-        return Err(RefundError::invalid_input(
+    if !options.accept_string_amounts {
+        wire.require_number(
             pointer,
-            format!(
-                "`amount` must be a JSON number, not the string `\"{}\"` (see the `accept_string_amounts` option)",
-                wire.text
-            ),
-        ));
+            "amount",
+            " (see the `accept_string_amounts` option)",
+        )?;
     }
-    let money = parse_wire_money(&wire.text, currency, PROVIDER)
-        .map_err(|p| RefundError::invalid_amount(pointer, &wire.text, p))?;
-    if money.minor.is_zero() {
-        return Err(RefundError::invalid_amount(
-            pointer,
-            &wire.text,
-            AmountProblem::Zero,
-        ));
-    }
-    Ok(money)
+    positive_wire_money(&wire.text, currency, PROVIDER, pointer)
 }
 
 /// `percent`: a JSON number from 0.01 to 100.00 inclusive with at most two decimals (DR1).
 fn parse_percent(wire: &WireDecimal, pointer: &str) -> Result<Percent, RefundError> {
-    if wire.quoted {
-        return Err(RefundError::invalid_input(
-            pointer,
-            format!(
-                "`percent` must be a JSON number, not the string `\"{}\"`",
-                wire.text
-            ),
-        ));
-    }
+    wire.require_number(pointer, "percent", "")?;
     Percent::parse(&wire.text).map_err(|e| {
         let problem = match e {
             PercentError::Amount(p) => p,
@@ -646,24 +623,19 @@ fn parse_percent(wire: &WireDecimal, pointer: &str) -> Result<Percent, RefundErr
 fn check_state(ledger: &Ledger) -> Result<(), RefundError> {
     let status = ledger.status.payment.as_str();
     match status {
-        "pending_payment" | "in_review" => {
-            return Err(RefundError::NotCaptured {
-                status: status.to_owned(),
-                alternative: None,
-            });
-        }
+        "pending_payment" | "in_review" => return Err(RefundError::not_captured(status, None)),
         "blocked" | "cancelled" => {
-            return Err(RefundError::NotRefundableState {
-                status: status.to_owned(),
-                reason: "the order was never paid for".to_owned(),
-            });
+            return Err(RefundError::not_refundable(
+                status,
+                "the order was never paid for",
+            ));
         }
         // [U] a disputed order is not refunded while the dispute is open.
         "dispute" => {
-            return Err(RefundError::NotRefundableState {
-                status: status.to_owned(),
-                reason: "the order is disputed; the dispute decides the money".to_owned(),
-            });
+            return Err(RefundError::not_refundable(
+                status,
+                "the order is disputed; the dispute decides the money",
+            ));
         }
         _ => {}
     }
@@ -675,10 +647,7 @@ fn check_state(ledger: &Ledger) -> Result<(), RefundError> {
     }
     if !ledger.captures.iter().any(|c| c.settled) {
         // DR1: "before capture, cancel via the Fulfillments API".
-        return Err(RefundError::NotCaptured {
-            status: status.to_owned(),
-            alternative: Some(Operation::Cancel),
-        });
+        return Err(RefundError::not_captured(status, Some(Operation::Cancel)));
     }
     Ok(())
 }
@@ -828,11 +797,7 @@ fn size(
                 // DR1: `items[].type` shipping/fees/duty refunds that charge of the item plus
                 // its tax.
                 Some(kind) => {
-                    let kind = match kind {
-                        ItemRefundType::Shipping => LineKind::Shipping,
-                        ItemRefundType::Fees => LineKind::Fees,
-                        ItemRefundType::Duty => LineKind::Duty,
-                    };
+                    let kind = kind.line_kind();
                     let found = buckets(
                         ledger,
                         |l| l.kind == kind && l.item_id.as_deref() == Some(item.item_id.as_str()),
@@ -869,7 +834,7 @@ fn size(
                 "item `{}`{}: {}",
                 item.item_id,
                 item.item_type
-                    .map(|k| format!(" ({})", kind_name(k)))
+                    .map(|k| format!(" ({})", k.line_kind().as_str()))
                     .unwrap_or_default(),
                 describe(&allocs, currency)
             ));
@@ -955,14 +920,6 @@ fn size(
     }
 }
 
-fn kind_name(k: ItemRefundType) -> &'static str {
-    match k {
-        ItemRefundType::Shipping => "shipping",
-        ItemRefundType::Fees => "fees",
-        ItemRefundType::Duty => "duty",
-    }
-}
-
 fn describe(allocs: &[Allocation], currency: Currency) -> String {
     let parts: Vec<String> = allocs
         .iter()
@@ -987,18 +944,7 @@ pub fn plan(
 ) -> Result<Plan, RefundError> {
     let mut why = Vec::new();
     // DR1: `currency` must equal the order currency ("Currency EUR is not supported.").
-    let currency =
-        Currency::from_code(&request.currency).map_err(|problem| RefundError::UnknownCurrency {
-            pointer: "/request/currency".to_owned(),
-            problem,
-        })?;
-    if currency != ledger.currency {
-        return Err(RefundError::CurrencyMismatch {
-            pointer: "/request/currency".to_owned(),
-            expected: ledger.currency,
-            found: currency,
-        });
-    }
+    let currency = request_currency(&request.currency, "/request/currency", ledger.currency)?;
     if let (Some(asked), Some(id)) = (&request.order_id, &ledger.id)
         && asked != id
     {
@@ -1083,10 +1029,7 @@ pub fn plan(
     }
     why.push(format!(
         "{} refund of {amount}, created {state}; order stays `{}` until it succeeds, then `{}`",
-        match kind {
-            RefundKind::Full => "full",
-            RefundKind::Partial => "partial",
-        },
+        kind.as_str(),
         ledger.status.payment,
         outline.status_after.payment
     ));
@@ -1238,25 +1181,6 @@ struct CreatedBody {
     reason: Option<String>,
 }
 
-/// `/request/items/0/amount` → `items[0].amount`; `None` for the whole body or other documents.
-fn parameter_of(pointer: &str) -> Option<String> {
-    let rest = pointer.strip_prefix("/request/")?;
-    let mut out = String::new();
-    for seg in rest.split('/') {
-        if seg.bytes().all(|b| b.is_ascii_digit()) && !seg.is_empty() {
-            out.push('[');
-            out.push_str(seg);
-            out.push(']');
-        } else {
-            if !out.is_empty() {
-                out.push('.');
-            }
-            out.push_str(seg);
-        }
-    }
-    Some(out)
-}
-
 /// Digital River's error body `{"type","errors":[{"code","parameter","message"}]}` (DR1, DR4).
 /// The three documented refund errors are 400 `invalid_parameter` on `amountRequested`,
 /// `currency` and `percentRequested` (DR1); the rest are [U] defaults.
@@ -1285,7 +1209,8 @@ pub fn provider_error(error: &RefundError) -> Option<ProviderError> {
         RefundError::InvalidAmount { pointer, .. } | RefundError::InvalidInput { pointer, .. }
             if pointer.starts_with("/request") =>
         {
-            bad(parameter_of(pointer), error.to_string())
+            // `parameter` is the dotted field (`items[0].amount`).
+            bad(dotted_field(pointer), error.to_string())
         }
         // [U] providers.md §4.7: no completed capture → 409 conflict.
         RefundError::NotCaptured { .. } => (

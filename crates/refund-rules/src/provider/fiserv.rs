@@ -22,14 +22,19 @@ use super::{Provider, ProviderError, ProviderRequest};
 use crate::error::{ErrorCode, RefundError};
 use crate::event::{Event, EventKind};
 use crate::ledger::{Ledger, RefundState, Refundable};
-use crate::machine::{Machine, PaymentEvent as P, ProviderMachines, RefundEvent as R, Transition};
+use crate::machine::{
+    Machine, PaymentEvent as P, ProviderMachines, RefundEvent as R, Transition, transition as t,
+};
 use crate::money::{AmountProblem, Currency, Minor, Money, decimal_digit_count, parse_wire_money};
 use crate::plan::{
     Operation, Plan, PlanContext, ProviderCall, ProviderResponse, RefundDraft, RefundKind,
     outline_refund, resolve_amount,
 };
 use crate::time::Timestamp;
-use crate::wire::{JsonNumber, WireDecimal, from_json_text, raw_json};
+use crate::wire::{
+    JsonNumber, WireDecimal, dotted_field, from_optional_json, positive_wire_money, raw_json,
+    request_currency,
+};
 
 const PROVIDER: Provider = Provider::FiservCommerceHub;
 
@@ -298,10 +303,6 @@ pub const REACHABLE_ERRORS: &[ErrorCode] = &[
 
 const STATES: &[&str] = &["AUTHORIZED", "CAPTURED", "SETTLED", "VOIDED", "DECLINED"];
 
-const fn t(from: &'static str, event: P, to: &'static str) -> Transition<&'static str, P> {
-    Transition { from, event, to }
-}
-
 /// The original charge (providers.md §2.4, FS4 `transactionState` values plus `SETTLED`).
 /// Commerce Hub has no REFUNDED state: refunds keep the charge where it is and the ledger
 /// tracks the refunded amount ([U] default). `VOIDED` and `DECLINED` are terminal.
@@ -317,10 +318,6 @@ const PAYMENT_TRANSITIONS: &[Transition<&str, P>] = &[
     t("SETTLED", P::RefundPartial, "SETTLED"),
     t("SETTLED", P::RefundFull, "SETTLED"),
 ];
-
-const fn rt(from: RefundState, event: R, to: RefundState) -> Transition<RefundState, R> {
-    Transition { from, event, to }
-}
 
 /// Fiserv's tables. A refund answered `APPROVED` is created `succeeded`; one answered `WAITING`
 /// (FS4 `approvalStatus`) is recorded `pending` and later succeeds or fails. A `DECLINED`
@@ -343,8 +340,8 @@ pub const MACHINES: ProviderMachines = ProviderMachines {
             RefundState::Failed,
         ],
         transitions: &[
-            rt(RefundState::Pending, R::Succeed, RefundState::Succeeded),
-            rt(RefundState::Pending, R::Fail, RefundState::Failed),
+            t(RefundState::Pending, R::Succeed, RefundState::Succeeded),
+            t(RefundState::Pending, R::Fail, RefundState::Failed),
         ],
         unaffected_by: &[],
         source: "https://github.com/Fiserv/Commerce-Hub/blob/8f857386/docs/Resources/Master-Data/Processor-Response-Details.md",
@@ -354,14 +351,8 @@ pub const MACHINES: ProviderMachines = ProviderMachines {
 
 /// Parses the body and the options, and checks the body's structure (FS1).
 pub fn parse(body: Option<&str>, options: Option<&str>) -> Result<ProviderRequest, RefundError> {
-    let doc: OptionsDoc = match options {
-        None => OptionsDoc::default(),
-        Some(text) => from_json_text::<Option<OptionsDoc>>(text, "/options")?.unwrap_or_default(),
-    };
-    let request = match body {
-        None => Request::default(),
-        Some(text) => from_json_text::<Option<Request>>(text, "/request")?.unwrap_or_default(),
-    };
+    let doc: OptionsDoc = from_optional_json(options, "/options")?;
+    let request: Request = from_optional_json(body, "/request")?;
     check_structure(&request)?;
     let tagged = request.reference_transaction_details.is_some();
     let endpoint = match (tagged, doc.endpoint, doc.order_id) {
@@ -517,14 +508,14 @@ fn stage(ledger: &Ledger, why: &mut Vec<String>) -> Result<Stage, RefundError> {
     let status = ledger.status.payment.as_str();
     match status {
         // FS1 Cancel / FS5 837: nothing to refund on a voided or declined charge.
-        "VOIDED" | "DECLINED" => Err(RefundError::NotRefundableState {
-            status: status.to_owned(),
-            reason: if status == "VOIDED" {
-                "a cancelled charge has nothing to refund".to_owned()
-            } else {
-                "a declined charge has nothing to refund".to_owned()
-            },
-        }),
+        "VOIDED" => Err(RefundError::not_refundable(
+            status,
+            "a cancelled charge has nothing to refund",
+        )),
+        "DECLINED" => Err(RefundError::not_refundable(
+            status,
+            "a declined charge has nothing to refund",
+        )),
         "AUTHORIZED" => {
             if ledger.captures.is_empty() {
                 Ok(Stage::Authorized)
@@ -572,22 +563,16 @@ pub fn plan(
     let stage = stage(ledger, &mut why)?;
     check_reference(ledger, request)?;
     let refundable = ledger.refundable()?;
-    why.push(format!(
-        "captured {}, refunded {}, pending {}, available {}",
-        refundable.captured_money(),
-        refundable.refunded_money(),
-        refundable.pending_money(),
-        refundable.available_money()
-    ));
+    why.push(refundable.summary());
     let requested = body_amount(ledger, request, options, &mut why)?;
     match stage {
         Stage::Authorized => {
             // S1/FS1: not captured -> cancel the authorization.
             if !options.auto_cancel {
-                return Err(RefundError::NotCaptured {
-                    status: ledger.status.payment.clone(),
-                    alternative: Some(Operation::Cancel),
-                });
+                return Err(RefundError::not_captured(
+                    ledger.status.payment.as_str(),
+                    Some(Operation::Cancel),
+                ));
             }
             why.push(
                 "not captured: cancel the authorization instead of refunding (S1, FS1 Cancel)"
@@ -669,19 +654,12 @@ fn body_amount(
         ));
     };
     // S1/FS3: ISO 4217 alpha-3, and the original charge's currency (FS5 804).
-    let currency = Currency::from_code(code).map_err(|problem| RefundError::UnknownCurrency {
-        pointer: "/request/amount/currency".to_owned(),
-        problem,
-    })?;
-    if currency != ledger.currency {
-        return Err(RefundError::CurrencyMismatch {
-            pointer: "/request/amount/currency".to_owned(),
-            expected: ledger.currency,
-            found: currency,
-        });
-    }
+    request_currency(code, "/request/amount/currency", ledger.currency)?;
     const TOTAL: &str = "/request/amount/total";
-    let money = wire_money(total, ledger.currency, TOTAL, options)?;
+    require_number(total, TOTAL, options)?;
+    // FS5 836 "Amount Must Be >$0". (A zero the grammar accepts has at most five digits, so
+    // refusing it before the digit count below gives the same answer.)
+    let money = positive_wire_money(&total.text, ledger.currency, PROVIDER, TOTAL)?;
     // FS2 (Nashville) / S1 "max length 12": 12 digits including decimals, never rounded.
     let digits = decimal_digit_count(&total.text)
         .map_err(|p| RefundError::invalid_amount(TOTAL, &total.text, p))?;
@@ -690,14 +668,6 @@ fn body_amount(
             TOTAL,
             &total.text,
             AmountProblem::TooManyDigits,
-        ));
-    }
-    // FS5 836 "Amount Must Be >$0".
-    if !money.minor.is_positive() {
-        return Err(RefundError::invalid_amount(
-            TOTAL,
-            &total.text,
-            AmountProblem::Zero,
         ));
     }
     if let Some(components) = &request.amount_components {
@@ -718,24 +688,27 @@ fn body_amount(
     Ok(Some(money))
 }
 
-/// A money field typed *number* (S1/FS1); strings only with `lenient_amount_strings`. Decimals
-/// are the currency's precision (FS3); more is `invalid_amount`, never rounded.
+/// Money fields are typed *number* (S1/FS1); strings only with `lenient_amount_strings`.
+fn require_number(wire: &WireDecimal, pointer: &str, options: &Options) -> Result<(), RefundError> {
+    if options.lenient_amount_strings {
+        return Ok(());
+    }
+    wire.require_number(
+        pointer,
+        field_name(pointer),
+        " (set lenient_amount_strings to accept strings)",
+    )
+}
+
+/// A money field (see [`require_number`]). Decimals are the currency's precision (FS3); more is
+/// `invalid_amount`, never rounded.
 fn wire_money(
     wire: &WireDecimal,
     currency: Currency,
     pointer: &str,
     options: &Options,
 ) -> Result<Money, RefundError> {
-    if wire.quoted && !options.lenient_amount_strings {
-        return Err(RefundError::invalid_input(
-            pointer,
-            format!(
-                "`{}` must be a JSON number, not the string `\"{}\"` (set lenient_amount_strings to accept strings)",
-                field_name(pointer),
-                wire.text
-            ),
-        ));
-    }
+    require_number(wire, pointer, options)?;
     parse_wire_money(&wire.text, currency, PROVIDER)
         .map_err(|p| RefundError::invalid_amount(pointer, &wire.text, p))
 }
@@ -922,26 +895,10 @@ fn plan_refund(
     )?;
     why.push(format!(
         "{} refund of {amount}; the charge stays {}",
-        match kind {
-            RefundKind::Full => "full",
-            RefundKind::Partial => "partial",
-        },
+        kind.as_str(),
         outline.status_after.payment
     ));
-    let (path, http_status) = match &options.endpoint {
-        Endpoint::Charge => (
-            format!(
-                "/payments/v1/charges/{}/refund",
-                ledger.id.as_deref().unwrap_or("{transactionId}")
-            ),
-            200,
-        ),
-        Endpoint::Order { order_id } => (
-            format!("/payments/v1/charges/orders/{order_id}/refund"),
-            200,
-        ),
-        Endpoint::Tagged => ("/payments/v1/refunds".to_owned(), 201),
-    };
+    let (path, http_status) = target(ledger, &options.endpoint, "refund");
     let body = RefundCallBody {
         reference_transaction_details: request.reference_transaction_details.as_ref(),
         amount: requested.map(|m| BodyAmount::from_money(&m)),
@@ -1026,41 +983,18 @@ fn plan_cancel(
         "cancel of {full}; the charge becomes {}",
         status_after.payment
     ));
-    let transaction_details = TransactionDetails {
-        reversal_reason_code: "VOID",
-    };
-    let (path, http_status, body) = match &options.endpoint {
-        Endpoint::Charge => (
-            format!(
-                "/payments/v1/charges/{}/cancel",
-                ledger.id.as_deref().unwrap_or("{transactionId}")
-            ),
-            200,
-            raw_json(&CancelBody {
-                reference_transaction_details: None,
-                merchant_details: request.merchant_details.as_ref(),
-                transaction_details,
-            }),
-        ),
-        Endpoint::Order { order_id } => (
-            format!("/payments/v1/charges/orders/{order_id}/cancel"),
-            200,
-            raw_json(&CancelBody {
-                reference_transaction_details: None,
-                merchant_details: request.merchant_details.as_ref(),
-                transaction_details,
-            }),
-        ),
-        Endpoint::Tagged => (
-            "/payments/v1/cancels".to_owned(),
-            201,
-            raw_json(&CancelBody {
-                reference_transaction_details: request.reference_transaction_details.as_ref(),
-                merchant_details: request.merchant_details.as_ref(),
-                transaction_details,
-            }),
-        ),
-    };
+    let (path, http_status) = target(ledger, &options.endpoint, "cancel");
+    let body = raw_json(&CancelBody {
+        // Only the tagged cancel names the original transaction in its body (FS1).
+        reference_transaction_details: match options.endpoint {
+            Endpoint::Tagged => request.reference_transaction_details.as_ref(),
+            Endpoint::Charge | Endpoint::Order { .. } => None,
+        },
+        merchant_details: request.merchant_details.as_ref(),
+        transaction_details: TransactionDetails {
+            reversal_reason_code: "VOID",
+        },
+    });
     let response = ProviderResponse {
         http_status,
         body: raw_json(&SuccessBody {
@@ -1100,6 +1034,25 @@ fn plan_cancel(
         replay: false,
         explanation: why,
     })
+}
+
+/// The URI and success status of a `refund` or `cancel` at the chosen endpoint: the charge or
+/// order URI forms answer 200 (S1), the tagged `/payments/v1/refunds` and `/cancels` 201 (FS1).
+fn target(ledger: &Ledger, endpoint: &Endpoint, action: &str) -> (String, u16) {
+    match endpoint {
+        Endpoint::Charge => (
+            format!(
+                "/payments/v1/charges/{}/{action}",
+                ledger.id.as_deref().unwrap_or("{transactionId}")
+            ),
+            200,
+        ),
+        Endpoint::Order { order_id } => (
+            format!("/payments/v1/charges/orders/{order_id}/{action}"),
+            200,
+        ),
+        Endpoint::Tagged => (format!("/payments/v1/{action}s"), 201),
+    }
 }
 
 /// The component object with every amount written as a JSON number.
@@ -1227,26 +1180,6 @@ struct ProcessorResponseDetails {
     approval_status: &'static str,
 }
 
-/// The request field a pointer names, in Fiserv's dotted form (`amount.total`,
-/// `amountComponents.taxAmounts[0].taxAmount`).
-fn fiserv_field(pointer: &str) -> Option<String> {
-    let rest = pointer.strip_prefix("/request/")?;
-    let mut out = String::new();
-    for seg in rest.split('/') {
-        if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) {
-            out.push('[');
-            out.push_str(seg);
-            out.push(']');
-        } else {
-            if !out.is_empty() {
-                out.push('.');
-            }
-            out.push_str(seg);
-        }
-    }
-    Some(out)
-}
-
 /// The FS5 code for a malformed request body.
 fn input_code(pointer: &str, message: &str) -> (&'static str, &'static str) {
     let missing = message.starts_with("missing");
@@ -1315,7 +1248,8 @@ pub fn provider_error(error: &RefundError) -> Option<ProviderError> {
     };
     let mut entry = json!({ "type": "GATEWAY", "code": code, "message": message });
     if let (Some(field), Some(map)) = (
-        error.pointer().and_then(fiserv_field),
+        // Fiserv names fields in the dotted form (`amountComponents.taxAmounts[0].taxAmount`).
+        error.pointer().and_then(dotted_field),
         entry.as_object_mut(),
     ) {
         map.insert("field".to_owned(), json!(field));
@@ -1338,19 +1272,6 @@ pub fn provider_error(error: &RefundError) -> Option<ProviderError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn fields_are_dotted() {
-        assert_eq!(
-            fiserv_field("/request/amountComponents/taxAmounts/0/taxAmount").as_deref(),
-            Some("amountComponents.taxAmounts[0].taxAmount")
-        );
-        assert_eq!(
-            fiserv_field("/request/amount/total").as_deref(),
-            Some("amount.total")
-        );
-        assert_eq!(fiserv_field("/ledger/currency"), None);
-    }
 
     #[test]
     fn options_default_to_the_seed() {

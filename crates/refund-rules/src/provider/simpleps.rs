@@ -13,14 +13,17 @@ use serde_json::json;
 
 use super::{Provider, ProviderError, ProviderRequest};
 use crate::error::{ErrorCode, RefundError};
-use crate::ledger::{Ledger, RefundState};
-use crate::machine::{Machine, PaymentEvent as P, ProviderMachines, Transition};
-use crate::money::{AmountProblem, Currency, Money, parse_wire_money};
+use crate::ledger::{AmountStage, Ledger, RefundState};
+use crate::machine::{Machine, PaymentEvent as P, ProviderMachines, Transition, transition as t};
+use crate::money::{AmountProblem, Money};
 use crate::plan::{
     Operation, Plan, PlanContext, ProviderCall, ProviderResponse, RefundDraft, outline_refund,
     resolve_amount,
 };
-use crate::wire::{JsonNumber, WireDecimal, from_json_text, raw_json};
+use crate::wire::{
+    JsonNumber, WireDecimal, from_json_text, from_optional_json, positive_wire_money, raw_json,
+    request_currency,
+};
 
 const PROVIDER: Provider = Provider::SimplePs;
 
@@ -34,29 +37,15 @@ pub struct Request {
 }
 
 /// `amount` of the refund body.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RequestAmount {
     /// `amount.total`, a JSON number (SP1: "number").
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<WireDecimal>,
     /// `amount.currency`, must match the payment (SP1).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-}
-
-impl Serialize for RequestAmount {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut m = s.serialize_map(None)?;
-        if let Some(t) = &self.total {
-            m.serialize_entry("total", t)?;
-        }
-        if let Some(c) = &self.currency {
-            m.serialize_entry("currency", c)?;
-        }
-        m.end()
-    }
 }
 
 /// Every code a SimplePS plan or apply can return; each has a shared vector.
@@ -86,10 +75,6 @@ const STATES: &[&str] = &[
     "REFUNDED",
     "DECLINED",
 ];
-
-const fn t(from: &'static str, event: P, to: &'static str) -> Transition<&'static str, P> {
-    Transition { from, event, to }
-}
 
 /// The payment status table (SP2). `VOIDED`, `REFUNDED` and `DECLINED` are terminal.
 const PAYMENT_TRANSITIONS: &[Transition<&str, P>] = &[
@@ -140,26 +125,17 @@ pub fn parse(body: Option<&str>, options: Option<&str>) -> Result<ProviderReques
             ));
         }
     }
-    let request = match body {
-        None => Request::default(),
-        Some(text) => from_json_text::<Option<Request>>(text, "/request")?.unwrap_or_default(),
-    };
+    let request: Request = from_optional_json(body, "/request")?;
     Ok(ProviderRequest::SimplePs(request))
 }
 
 /// The status the amounts imply for a captured payment (SP2).
 fn implied_captured_status(ledger: &Ledger) -> Result<&'static str, RefundError> {
-    let r = ledger.refundable()?;
-    Ok(if r.refunded.is_zero() {
-        if r.captured == ledger.authorized {
-            "CAPTURED"
-        } else {
-            "PARTIALLY_CAPTURED"
-        }
-    } else if r.refunded == r.captured {
-        "REFUNDED"
-    } else {
-        "PARTIALLY_REFUNDED"
+    Ok(match ledger.refundable()?.stage(ledger.authorized) {
+        AmountStage::Captured => "CAPTURED",
+        AmountStage::PartiallyCaptured => "PARTIALLY_CAPTURED",
+        AmountStage::PartiallyRefunded => "PARTIALLY_REFUNDED",
+        AmountStage::Refunded => "REFUNDED",
     })
 }
 
@@ -169,29 +145,19 @@ pub fn plan(ledger: &Ledger, request: &Request, ctx: &PlanContext) -> Result<Pla
     let mut why = Vec::new();
     // SP1: "Only possible for captured payments (use Void for uncaptured authorizations)".
     match status {
-        "AUTHORIZED" => {
-            return Err(RefundError::NotCaptured {
-                status: status.to_owned(),
-                alternative: Some(Operation::Void),
-            });
-        }
-        "CHALLENGE" => {
-            return Err(RefundError::NotCaptured {
-                status: status.to_owned(),
-                alternative: None,
-            });
-        }
+        "AUTHORIZED" => return Err(RefundError::not_captured(status, Some(Operation::Void))),
+        "CHALLENGE" => return Err(RefundError::not_captured(status, None)),
         "VOIDED" => {
-            return Err(RefundError::NotRefundableState {
-                status: status.to_owned(),
-                reason: "a voided authorization has nothing to refund".to_owned(),
-            });
+            return Err(RefundError::not_refundable(
+                status,
+                "a voided authorization has nothing to refund",
+            ));
         }
         "DECLINED" => {
-            return Err(RefundError::NotRefundableState {
-                status: status.to_owned(),
-                reason: "a declined payment has nothing to refund".to_owned(),
-            });
+            return Err(RefundError::not_refundable(
+                status,
+                "a declined payment has nothing to refund",
+            ));
         }
         _ => {}
     }
@@ -219,17 +185,7 @@ pub fn plan(ledger: &Ledger, request: &Request, ctx: &PlanContext) -> Result<Pla
     let body_amount = request.amount.clone().unwrap_or_default();
     // SP1: `amount.currency` must match the original payment.
     if let Some(code) = &body_amount.currency {
-        let found = Currency::from_code(code).map_err(|problem| RefundError::UnknownCurrency {
-            pointer: "/request/amount/currency".to_owned(),
-            problem,
-        })?;
-        if found != ledger.currency {
-            return Err(RefundError::CurrencyMismatch {
-                pointer: "/request/amount/currency".to_owned(),
-                expected: ledger.currency,
-                found,
-            });
-        }
+        request_currency(code, "/request/amount/currency", ledger.currency)?;
     }
     let requested = match &body_amount.total {
         None => None,
@@ -254,10 +210,7 @@ pub fn plan(ledger: &Ledger, request: &Request, ctx: &PlanContext) -> Result<Pla
     )?;
     why.push(format!(
         "{} refund of {amount}; status becomes {}",
-        match kind {
-            crate::plan::RefundKind::Full => "full",
-            crate::plan::RefundKind::Partial => "partial",
-        },
+        kind.as_str(),
         outline.status_after.payment
     ));
     let path = format!(
@@ -331,26 +284,9 @@ struct SuccessBody {
 /// `amount.total` is a JSON number (SP1); decimals beyond the currency are PAY_024 ([U] default).
 fn parse_total(wire: &WireDecimal, ledger: &Ledger) -> Result<Money, RefundError> {
     const POINTER: &str = "/request/amount/total";
-    if wire.quoted {
-        return Err(RefundError::invalid_input(
-            POINTER,
-            format!(
-                "`amount.total` must be a JSON number, not the string `\"{}\"`",
-                wire.text
-            ),
-        ));
-    }
-    let money = parse_wire_money(&wire.text, ledger.currency, PROVIDER)
-        .map_err(|p| RefundError::invalid_amount(POINTER, &wire.text, p))?;
-    if money.minor.is_zero() {
-        // SP3 PAY_020: "Amount cannot be less or equal to zero".
-        return Err(RefundError::invalid_amount(
-            POINTER,
-            &wire.text,
-            AmountProblem::Zero,
-        ));
-    }
-    Ok(money)
+    wire.require_number(POINTER, "amount.total", "")?;
+    // SP3 PAY_020: "Amount cannot be less or equal to zero".
+    positive_wire_money(&wire.text, ledger.currency, PROVIDER, POINTER)
 }
 
 /// The SP3 code table for refunds. The error body shape is not published ([U] default:

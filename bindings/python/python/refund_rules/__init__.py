@@ -1,0 +1,288 @@
+"""refund-rules: exact, pure refund rules for five payment providers.
+
+A thin Python layer over the Rust engine's JSON surface; no refund rule lives in Python.
+
+- :func:`plan` decides a refund (amount, full/partial, the provider call, statuses after, the
+  event to apply); :func:`apply` moves a ledger by an event; :func:`refundable` is the
+  breakdown; :func:`parse_amount`/:func:`format_amount` convert between decimal text and minor
+  units; :func:`plan_many` plans a batch; :func:`run` is the raw escape hatch.
+- Inputs are dicts or typed objects (:class:`Ledger`, :class:`Event`). Amounts are
+  :class:`decimal.Decimal` or ``str``; a ``float`` anywhere raises :class:`FloatNotAllowed`.
+- Rejections raise :class:`RefundError` subclasses carrying the engine's stable ``code``.
+- The engine runs with the GIL released.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any, Dict, List, Optional, Union
+
+from . import _native
+from ._wire import dumps, loads
+from .errors import (
+    Conflict,
+    FloatNotAllowed,
+    IdempotencyConflict,
+    IllegalTransition,
+    InvalidInput,
+    RefundError,
+    RuleRejected,
+    UnsupportedValue,
+    VersionConflict,
+    error_from_envelope,
+)
+from .models import (
+    Amount,
+    Applied,
+    Capture,
+    Event,
+    Ledger,
+    Plan,
+    PlanResult,
+    ProviderCall,
+    ProviderErrorResponse,
+    ProviderResponse,
+    Refund,
+    Refundable,
+    Statuses,
+    event_wire,
+    ledger_wire,
+    major_amount_text,
+)
+
+__version__: str = _native.__version__
+
+__all__ = [
+    "__version__",
+    "PROVIDERS",
+    "OPERATIONS",
+    "Provider",
+    "plan",
+    "plan_many",
+    "apply",
+    "refundable",
+    "parse_amount",
+    "format_amount",
+    "validate_list_query",
+    "run",
+    "run_envelope",
+    "RefundError",
+    "InvalidInput",
+    "UnsupportedValue",
+    "FloatNotAllowed",
+    "RuleRejected",
+    "IllegalTransition",
+    "Conflict",
+    "VersionConflict",
+    "IdempotencyConflict",
+    "Amount",
+    "Applied",
+    "Capture",
+    "Event",
+    "Ledger",
+    "Plan",
+    "PlanResult",
+    "ProviderCall",
+    "ProviderErrorResponse",
+    "ProviderResponse",
+    "Refund",
+    "Refundable",
+    "Statuses",
+]
+
+
+class Provider(str, enum.Enum):
+    """The five providers, by their document names. Plain strings work too."""
+
+    SIMPLEPS = "simpleps"
+    FISERV_COMMERCE_HUB = "fiserv_commerce_hub"
+    ALTERNATIVE_PAYMENTS = "alternative_payments"
+    DIGITAL_RIVER = "digital_river"
+    COMMERCE_LAYER = "commerce_layer"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+PROVIDERS: tuple[str, ...] = tuple(_native.providers())
+"""The five provider names, as the engine knows them."""
+
+OPERATIONS: tuple[str, ...] = tuple(_native.operations())
+"""The operations of the JSON surface: plan, apply, refundable, parse_amount, format_amount."""
+
+ProviderLike = Union[Provider, str]
+LedgerLike = Union[Ledger, Mapping[str, Any]]
+EventLike = Union[Event, Mapping[str, Any]]
+Document = Union[Mapping[str, Any], str]
+
+
+def _provider(provider: ProviderLike) -> Any:
+    return provider.value if isinstance(provider, Provider) else provider
+
+
+def _text(document: Document) -> str:
+    """A document as JSON text: str is taken as JSON text already, anything else is encoded."""
+    if isinstance(document, str):
+        return document
+    return dumps(document)
+
+
+def run_envelope(operation: str, document: Document) -> str:
+    """Runs an operation and returns the engine's result envelope text, exactly as the CLI
+    prints it (``{"ok":true,"value":...}`` or ``{"ok":false,"error":...}``). Never raises for
+    engine rejections; raises ``FloatNotAllowed``/``UnsupportedValue`` for unencodable input."""
+    return _native.run(operation, _text(document))
+
+
+def _value(envelope_text: str) -> Any:
+    envelope = loads(envelope_text)
+    if envelope.get("ok") is True:
+        return envelope.get("value")
+    raise error_from_envelope(envelope.get("error") or {})
+
+
+def run(operation: str, document: Document) -> Any:
+    """The escape hatch: runs ``operation`` on a document (dict, or JSON text) and returns the
+    result ``value`` as plain Python (non-integer numbers as ``Decimal``); raises
+    :class:`RefundError` on rejection. No conversion is applied to the document: ledger amounts
+    must be decimal strings, as in the JSON surface."""
+    return _value(run_envelope(operation, document))
+
+
+def _plan_document(
+    provider: ProviderLike,
+    ledger: LedgerLike,
+    request: Optional[Any],
+    options: Optional[Any],
+    now: Optional[Any],
+    refund_id: Optional[str],
+) -> Dict[str, Any]:
+    doc: Dict[str, Any] = {"provider": _provider(provider), "ledger": ledger_wire(ledger)}
+    if request is not None:
+        doc["request"] = request
+    if options is not None:
+        doc["options"] = options
+    if now is not None:
+        doc["now"] = now.isoformat().replace("+00:00", "Z") if hasattr(now, "isoformat") else now
+    if refund_id is not None:
+        doc["refund_id"] = refund_id
+    return doc
+
+
+def plan(
+    provider: ProviderLike,
+    ledger: LedgerLike,
+    request: Optional[Any] = None,
+    *,
+    options: Optional[Any] = None,
+    now: Optional[Any] = None,
+    refund_id: Optional[str] = None,
+) -> Plan:
+    """Plans a refund.
+
+    Args:
+        provider: one of :data:`PROVIDERS` (or a :class:`Provider`).
+        ledger: a :class:`Ledger` or its dict form (amounts as ``Decimal`` or decimal ``str``).
+        request: the refund request body in the provider's own shape (``None`` = no body,
+            which for most providers means "refund everything that remains"). Numbers in it
+            are sent exactly: use ``Decimal("25.00")``.
+        options: the provider's merchant options, if it has any.
+        now: the caller's clock (``datetime`` with a timezone, or RFC 3339 text); rules with
+            time windows need it. The engine never reads a clock.
+        refund_id: the id of the refund to create (default: derived by the engine).
+
+    Raises:
+        RefundError: a subclass by family, with the stable ``code``.
+    """
+    doc = _plan_document(provider, ledger, request, options, now, refund_id)
+    return Plan.from_dict(run("plan", doc))
+
+
+def plan_many(documents: Iterable[Document]) -> List[PlanResult]:
+    """Plans many refunds in one call, with the GIL released for the whole batch.
+
+    Each document is a full plan document (``{"provider", "ledger", "request"?, "options"?,
+    "now"?, "refund_id"?}``; ledger amounts may be ``Decimal``) or its JSON text. Results are
+    in input order; failures are :class:`PlanResult` objects with ``error`` set, never raised.
+    """
+    texts: List[Optional[str]] = []
+    early: Dict[int, RefundError] = {}
+    for i, doc in enumerate(documents):
+        try:
+            if isinstance(doc, Mapping) and "ledger" in doc:
+                doc = {**doc, "ledger": ledger_wire(doc["ledger"])}
+            texts.append(_text(doc))
+        except RefundError as e:
+            early[i] = e
+            texts.append(None)
+    answers = iter(_native.run_many("plan", [t for t in texts if t is not None]))
+    results: List[PlanResult] = []
+    for i, t in enumerate(texts):
+        if t is None:
+            results.append(PlanResult(error=early[i]))
+            continue
+        envelope = loads(next(answers))
+        if envelope.get("ok") is True:
+            results.append(PlanResult(plan=Plan.from_dict(envelope["value"])))
+        else:
+            results.append(PlanResult(error=error_from_envelope(envelope.get("error") or {})))
+    return results
+
+
+def apply(provider: ProviderLike, ledger: LedgerLike, event: EventLike) -> Applied:
+    """Applies an event to a ledger through the provider's transition tables.
+
+    The same event ``id`` twice is a no-op (``duplicate=True``); a stale ``expected_version``
+    raises :class:`VersionConflict`; a move the tables lack raises :class:`IllegalTransition`.
+    """
+    doc = {"provider": _provider(provider), "ledger": ledger_wire(ledger), "event": event_wire(event)}
+    return Applied.from_dict(run("apply", doc))
+
+
+def refundable(
+    ledger: LedgerLike, *, provider: Optional[ProviderLike] = None, capture_id: Optional[str] = None
+) -> Refundable:
+    """The refundable breakdown of a ledger (optionally checked against a provider's tables,
+    optionally for one capture)."""
+    doc: Dict[str, Any] = {"ledger": ledger_wire(ledger)}
+    if provider is not None:
+        doc["provider"] = _provider(provider)
+    if capture_id is not None:
+        doc["capture_id"] = capture_id
+    return Refundable.from_dict(run("refundable", doc))
+
+
+def parse_amount(
+    amount: Union[Decimal, str], currency: str, *, provider: Optional[ProviderLike] = None
+) -> Amount:
+    """Parses a major-unit amount (``Decimal("25.00")`` or ``"25.00"``) into minor units,
+    strictly: no more decimals than the currency has, no sign, no exponent notation. With a
+    provider, that provider's wire rules apply (e.g. its treatment of zero-decimal currencies).
+    """
+    doc: Dict[str, Any] = {
+        "amount": major_amount_text(amount, "/amount") if not isinstance(amount, Decimal) else amount,
+        "currency": currency,
+    }
+    if provider is not None:
+        doc["provider"] = _provider(provider)
+    return Amount.from_dict(run("parse_amount", doc))
+
+
+def format_amount(minor: Union[int, str], currency: str) -> Amount:
+    """Formats minor units (``int`` or its text) as a major-unit amount of ``currency``."""
+    if isinstance(minor, bool):
+        raise UnsupportedValue("/minor", minor, "minor units must be an int, not a bool")
+    return Amount.from_dict(run("format_amount", {"minor": minor, "currency": currency}))
+
+
+def validate_list_query(provider: ProviderLike, query: Mapping[str, Any]) -> Dict[str, Any]:
+    """Validates a provider's refund *list* query (Alternative Payments ``GET /refunds``) and
+    returns it normalized (defaults filled in, e.g. ``{"limit": 100}``) as plain Python.
+
+    Only providers with a list endpoint define it; others raise :class:`InvalidInput`, as does
+    an engine built before the operation existed.
+    """
+    value = run("validate_list_query", {"provider": _provider(provider), "query": query})
+    return dict(value)
