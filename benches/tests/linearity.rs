@@ -123,6 +123,11 @@ fn plan_and_apply_allocations_grow_linearly_with_refunds() {
             failures.push(case.name);
         }
     }
+    // The fixed cost of one typed plan (what bounds it from below, see benches/README.md).
+    let (blocks, bytes) = count(typed_plan(10));
+    report.push(format!(
+        "one typed plan at 10 refunds: {blocks} allocations, {bytes} bytes"
+    ));
     // Visible with `--nocapture`; the README quotes these.
     println!("{SMALL} -> {LARGE} prior refunds:\n{}", report.join("\n"));
     assert!(
