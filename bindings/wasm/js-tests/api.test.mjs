@@ -129,6 +129,11 @@ test('run accepts JS and core operation names and never throws for bad documents
     assert.ok(['invalid_input', 'unknown_provider'].includes(env.error.code), env.error.code);
   }
   assert.throws(() => rr.plan('{not json'), (e) => e instanceof rr.RefundError && e.code === 'invalid_input');
+  // invoke: any operation by name (camelCase or the core's snake_case); the core decides which exist.
+  assert.equal(rr.invoke('parseAmount', { amount: '1.50', currency: 'EUR' }).minor, '150');
+  assert.equal(rr.invoke('format_amount', { minor: '150', currency: 'EUR' }).amount, '1.50');
+  assert.throws(() => rr.invoke('nope', {}), (e) => e instanceof rr.RefundError && e.code === 'invalid_input' && /nope/.test(e.message));
+  assert.throws(() => rr.invoke(7, {}), (e) => e instanceof rr.RefundError && e.code === 'invalid_input');
 });
 
 test('an error leaves the instance working (bad input, then good input)', () => {

@@ -4,17 +4,6 @@
 // module): no refund rule lives here. scripts/test-wasm appends a CommonJS or ES-module
 // footer, so this file has no import/export statements of its own.
 
-/** Operation names accepted by `run`: the JS names and the core's snake_case names. */
-const OPERATION_NAMES = Object.freeze({
-  plan: 'plan',
-  apply: 'apply',
-  refundable: 'refundable',
-  parseAmount: 'parse_amount',
-  parse_amount: 'parse_amount',
-  formatAmount: 'format_amount',
-  format_amount: 'format_amount',
-});
-
 /** Nesting limit for object documents; also stops cycles (the core's JSON reader stops at 128). */
 const MAX_DEPTH = 128;
 
@@ -190,17 +179,13 @@ function failureEnvelope(error) {
 }
 
 function createApi(glue) {
+  // JS names are camelCase (`parseAmount`); the core's are snake_case (`parse_amount`). The core
+  // decides which operations exist, so operations it gains later work here unchanged.
   function operationName(operation) {
-    const name = typeof operation === 'string' && Object.prototype.hasOwnProperty.call(OPERATION_NAMES, operation)
-      ? OPERATION_NAMES[operation]
-      : undefined;
-    if (name === undefined) {
-      throw inputError(
-        '',
-        `unknown operation \`${String(operation)}\`; expected plan, apply, refundable, parseAmount or formatAmount`,
-      );
+    if (typeof operation !== 'string') {
+      throw inputError('', `the operation must be a string such as "plan", got ${typeof operation}`);
     }
-    return name;
+    return operation.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
   }
 
   function callEngine(name, text) {
@@ -247,18 +232,20 @@ function createApi(glue) {
     return JSON.parse(runJson(operation, document));
   }
 
-  function call(operation, document) {
-    const envelope = JSON.parse(callEngine(operation, documentText(document)));
+  /** The operation's value, or a thrown RefundError. */
+  function invoke(operation, document) {
+    const envelope = JSON.parse(callEngine(operationName(operation), documentText(document)));
     if (envelope.ok) return envelope.value;
     throw new RefundError(envelope.error);
   }
 
   return {
-    plan: (document) => call('plan', document),
-    apply: (document) => call('apply', document),
-    refundable: (document) => call('refundable', document),
-    parseAmount: (document) => call('parse_amount', document),
-    formatAmount: (document) => call('format_amount', document),
+    plan: (document) => invoke('plan', document),
+    apply: (document) => invoke('apply', document),
+    refundable: (document) => invoke('refundable', document),
+    parseAmount: (document) => invoke('parse_amount', document),
+    formatAmount: (document) => invoke('format_amount', document),
+    invoke,
     run,
     runJson,
     engineVersion: () => {

@@ -7,13 +7,13 @@ export const {
   refundable,
   parseAmount,
   formatAmount,
+  invoke,
   run,
   runJson,
   engineVersion,
   RefundError,
   JsonNumber,
   jsonNumber,
-  OPERATION_NAMES,
 } = api;
 
 export default api;

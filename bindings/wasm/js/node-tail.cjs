@@ -14,5 +14,4 @@ module.exports = {
   RefundError,
   JsonNumber,
   jsonNumber,
-  OPERATION_NAMES,
 };

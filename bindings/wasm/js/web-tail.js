@@ -27,5 +27,5 @@ const api = createApi({
   },
 });
 
-export const { plan, apply, refundable, parseAmount, formatAmount, run, runJson, engineVersion } = api;
-export { RefundError, JsonNumber, jsonNumber, OPERATION_NAMES };
+export const { plan, apply, refundable, parseAmount, formatAmount, invoke, run, runJson, engineVersion } = api;
+export { RefundError, JsonNumber, jsonNumber };

@@ -225,6 +225,7 @@ export interface ErrorBody {
 
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorBody };
 
+/** An operation: the JS name (camelCase) or the core's (snake_case); the core decides which exist. */
 export type OperationName =
   | 'plan'
   | 'apply'
@@ -232,7 +233,8 @@ export type OperationName =
   | 'parseAmount'
   | 'formatAmount'
   | 'parse_amount'
-  | 'format_amount';
+  | 'format_amount'
+  | (string & {});
 
 /** The document of an operation: an object, or its JSON text (numbers keep their exact text). */
 export type Document<T> = T | string;
@@ -274,11 +276,11 @@ export declare function refundable(document: Document<RefundableInput>): Refunda
 export declare function parseAmount(document: Document<ParseAmountInput>): AmountResult;
 /** Formats minor units as a decimal amount. */
 export declare function formatAmount(document: Document<FormatAmountInput>): AmountResult;
+/** Runs any operation by name: its value, or a thrown `RefundError`. */
+export declare function invoke(operation: OperationName, document: Document<object>): unknown;
 /** Runs an operation by name and returns the envelope; never throws for engine errors. */
-export declare function run(operation: OperationName | (string & {}), document: Document<object>): Envelope<unknown>;
+export declare function run(operation: OperationName, document: Document<object>): Envelope<unknown>;
 /** Like `run` but returns the envelope's JSON text, where provider-body numbers keep their exact text. */
-export declare function runJson(operation: OperationName | (string & {}), document: Document<object>): string;
+export declare function runJson(operation: OperationName, document: Document<object>): string;
 /** The engine version inside the module. */
 export declare function engineVersion(): string;
-/** Operation name → the core's name. */
-export declare const OPERATION_NAMES: Readonly<Record<OperationName, string>>;

@@ -6,12 +6,12 @@ declare const api: {
   refundable: typeof refundable;
   parseAmount: typeof parseAmount;
   formatAmount: typeof formatAmount;
+  invoke: typeof invoke;
   run: typeof run;
   runJson: typeof runJson;
   engineVersion: typeof engineVersion;
   RefundError: typeof RefundError;
   JsonNumber: typeof JsonNumber;
   jsonNumber: typeof jsonNumber;
-  OPERATION_NAMES: typeof OPERATION_NAMES;
 };
 export default api;

@@ -45,6 +45,7 @@ if (env.ok) {
   void code;
 }
 const text: string = runJson('plan', '{}');
+const anyOp: unknown = rrDefault.invoke('validateListQuery', { query: {} });
 const v: string = engineVersion();
 
 try {
@@ -62,4 +63,4 @@ try {
 // @ts-expect-error amounts in a ledger are decimal strings, not numbers
 const wrong: LedgerDoc = { currency: 'USD', authorized: 100.1, status: { payment: 'CAPTURED' } };
 
-void [kind, remaining, fromText, exact, a, r, minor, f, text, v, wrong];
+void [anyOp, kind, remaining, fromText, exact, a, r, minor, f, text, v, wrong];
