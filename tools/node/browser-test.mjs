@@ -110,7 +110,7 @@ try {
   });
 
   await check('keyboard: labelled controls in a sensible tab order, live result region', async () => {
-    for (const id of ['provider', 'example', 'file', 'ledger', 'amount', 'request']) {
+    for (const id of ['provider', 'example', 'file', 'ledger', 'amount', 'request', 'options', 'now']) {
       assert.equal(await page.locator(`label[for="${id}"]`).count() > 0, true, `label for #${id}`);
     }
     assert.equal(await page.locator('#result').getAttribute('aria-live'), 'polite');

@@ -3,7 +3,8 @@
 import init, { plan, refundable, parseAmount, formatAmount, engineVersion, jsonNumber, RefundError } from './pkg/index.js';
 
 // Where each provider's refund request carries the amount, and in which wire form (providers.md
-// §0.2). This is wire layout, not a rule: the engine still decides what it accepts.
+// §0.2). This is wire layout, not a rule: the engine still decides what it accepts. The request
+// body itself comes from the provider's bundled examples; `skeleton` is only the fallback.
 const PROVIDERS = {
   simpleps: {
     label: 'SimplePS',
@@ -21,13 +22,13 @@ const PROVIDERS = {
     label: 'Alternative Payments',
     path: ['amount'],
     form: 'string',
-    skeleton: (ledger) => ({ payment_id: ledger.id || 'payment_1', amount: '' }),
+    skeleton: (ledger) => ({ payment_id: ledger.id || 'payment_1', amount: '', reason: { type: 'Customer Request' } }),
   },
   digital_river: {
     label: 'Digital River',
     path: ['amount'],
     form: 'number',
-    skeleton: (ledger) => ({ order_id: ledger.id || 'order_1', currency: ledger.currency, amount: 0 }),
+    skeleton: (ledger) => ({ orderId: ledger.id || 'order_1', currency: ledger.currency, amount: 0 }),
   },
   commerce_layer: {
     label: 'Commerce Layer',
@@ -55,12 +56,16 @@ const els = {
   amount: $('amount'),
   currency: $('currency'),
   request: $('request'),
+  options: $('options'),
+  now: $('now'),
   amountPath: $('amount-path'),
   result: $('result'),
   version: $('engine-version'),
 };
 
 let examples = {};
+/** provider -> the request body of its first bundled example that has one. */
+const exampleRequests = {};
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -103,15 +108,15 @@ function readLedger() {
   return { ledger: doc.ledger && typeof doc.ledger === 'object' ? doc.ledger : doc, doc };
 }
 
-function readRequestBase() {
-  const text = els.request.value.trim();
-  if (!text) return { base: {} };
+function readObjectField(textarea, what) {
+  const text = textarea.value.trim();
+  if (!text) return { value: undefined };
   try {
-    const base = JSON.parse(text);
-    if (!base || typeof base !== 'object' || Array.isArray(base)) return { problem: 'The request body must be a JSON object.' };
-    return { base };
+    const value = JSON.parse(text);
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return { problem: `The ${what} must be a JSON object.` };
+    return { value };
   } catch (e) {
-    return { problem: `The request body is not valid JSON: ${e.message}` };
+    return { problem: `The ${what} is not valid JSON: ${e.message}` };
   }
 }
 
@@ -220,18 +225,21 @@ function update() {
   els.currency.textContent = typeof ledger.currency === 'string' ? ledger.currency : '';
   blocks.push(breakdownBlock(ledger, provider));
 
-  const req = readRequestBase();
-  if (req.problem) {
-    blocks.push(el('p', { class: 'muted', id: 'verdict', 'data-verdict': 'none' }, req.problem));
+  const req = readObjectField(els.request, 'request body');
+  const opts = readObjectField(els.options, 'options');
+  if (req.problem || opts.problem) {
+    blocks.push(el('p', { class: 'muted', id: 'verdict', 'data-verdict': 'none' }, req.problem || opts.problem));
     render(blocks);
     return;
   }
-  const request = structuredClone(req.base);
+  const request = structuredClone(req.value || {});
   const text = els.amount.value.trim();
   try {
     setAt(request, spec.path, text === '' ? undefined : wireAmount(text, spec.form, ledger, provider));
     const doc = { provider, ledger };
     if (Object.keys(request).length > 0) doc.request = request;
+    if (opts.value) doc.options = opts.value;
+    if (els.now.value.trim()) doc.now = els.now.value.trim();
     blocks.push(planBlock(plan(doc), ledger));
   } catch (e) {
     blocks.push(errorBlock(e, text === '' ? 'No refund is possible' : `The amount ${text} is not accepted`));
@@ -245,7 +253,8 @@ function render(blocks) {
 
 function requestTemplate(doc, ledger, provider, rawText) {
   const spec = PROVIDERS[provider];
-  const base = doc && doc.request && typeof doc.request === 'object' ? structuredClone(doc.request) : spec.skeleton(ledger);
+  const fallback = exampleRequests[provider] ? structuredClone(exampleRequests[provider]) : spec.skeleton(ledger);
+  const base = doc && doc.request && typeof doc.request === 'object' ? structuredClone(doc.request) : fallback;
   const sample = getAt(base, spec.path);
   setAt(base, spec.path, undefined);
   let amount = '';
@@ -270,18 +279,45 @@ function requestTemplate(doc, ledger, provider, rawText) {
   return { base, amount };
 }
 
-async function loadExample(file) {
-  const response = await fetch(`examples/${file}`);
-  const text = await response.text();
+/** Fills every field from a loaded document (a ledger, or a plan/apply/refundable document). */
+function useDocument(text) {
   els.ledger.value = text.trim();
   const { ledger, doc } = readLedger();
   if (ledger) {
-    els.ledger.value = JSON.stringify(ledger, null, 2);
+    if (doc.ledger) els.ledger.value = JSON.stringify(ledger, null, 2);
     const { base, amount } = requestTemplate(doc, ledger, els.provider.value, doc.ledger ? text : undefined);
     els.request.value = JSON.stringify(base, null, 2);
     els.amount.value = amount;
+    els.options.value = doc.ledger && doc.options ? JSON.stringify(doc.options, null, 2) : '';
+    els.now.value = doc.ledger && typeof doc.now === 'string' ? doc.now : '';
   }
   update();
+}
+
+async function fetchExample(file) {
+  return (await fetch(`examples/${file}`)).text();
+}
+
+/** Finds the provider's request shape in its bundled examples (once). */
+async function learnRequestShape(provider) {
+  if (provider in exampleRequests) return;
+  exampleRequests[provider] = null;
+  for (const x of examples[provider] || []) {
+    try {
+      const doc = JSON.parse(await fetchExample(x.file));
+      if (doc && doc.request && typeof doc.request === 'object' && getAt(doc.request, PROVIDERS[provider].path) !== undefined) {
+        exampleRequests[provider] = doc.request;
+        return;
+      }
+    } catch {
+      // Not JSON: skip it.
+    }
+  }
+}
+
+async function loadExample(file) {
+  await learnRequestShape(els.provider.value);
+  useDocument(await fetchExample(file));
 }
 
 function fillExamples() {
@@ -293,10 +329,12 @@ function fillExamples() {
   els.example.disabled = list.length === 0;
 }
 
-function resetRequest() {
+async function resetRequest() {
+  const provider = els.provider.value;
+  await learnRequestShape(provider);
   const { ledger } = readLedger();
-  const base = PROVIDERS[els.provider.value].skeleton(ledger || {});
-  setAt(base, PROVIDERS[els.provider.value].path, undefined);
+  const base = exampleRequests[provider] ? structuredClone(exampleRequests[provider]) : PROVIDERS[provider].skeleton(ledger || {});
+  setAt(base, PROVIDERS[provider].path, undefined);
   els.request.value = JSON.stringify(base, null, 2);
 }
 
@@ -323,7 +361,7 @@ async function main() {
       els.example.value = first.file;
       await loadExample(first.file);
     } else {
-      resetRequest();
+      await resetRequest();
       update();
     }
   });
@@ -333,18 +371,11 @@ async function main() {
   els.file.addEventListener('change', async () => {
     const f = els.file.files && els.file.files[0];
     if (!f) return;
-    const text = (await f.text()).trim();
-    els.ledger.value = text;
     els.example.value = '';
-    const { ledger, doc } = readLedger();
-    if (ledger) {
-      const { base, amount } = requestTemplate(doc, ledger, els.provider.value, doc.ledger ? text : undefined);
-      els.request.value = JSON.stringify(base, null, 2);
-      els.amount.value = amount;
-    }
-    update();
+    await learnRequestShape(els.provider.value);
+    useDocument(await f.text());
   });
-  for (const input of [els.ledger, els.amount, els.request]) input.addEventListener('input', update);
+  for (const input of [els.ledger, els.amount, els.request, els.options, els.now]) input.addEventListener('input', update);
 
   // Start on the first provider's "full refund" style example when there is one.
   const list = examples[els.provider.value] || [];
@@ -353,7 +384,7 @@ async function main() {
     els.example.value = start.file;
     await loadExample(start.file);
   } else {
-    resetRequest();
+    await resetRequest();
     update();
   }
   els.app.dataset.ready = 'true';
