@@ -9,12 +9,16 @@ const PROVIDERS = {
   simpleps: {
     label: 'SimplePS',
     path: ['amount', 'total'],
+    // No amount = no `amount` object at all (a body of only {"currency"} is not a request).
+    clear: ['amount'],
     form: 'number',
     skeleton: (ledger) => ({ amount: { total: 0, currency: ledger.currency } }),
   },
   fiserv_commerce_hub: {
     label: 'Fiserv Commerce Hub',
     path: ['amount', 'total'],
+    // No amount = no `amount` object at all (a body of only {"currency"} is not a request).
+    clear: ['amount'],
     form: 'number',
     skeleton: (ledger) => ({ amount: { total: 0, currency: ledger.currency } }),
   },
@@ -64,6 +68,9 @@ const els = {
 };
 
 let examples = {};
+/** Whether the loaded document had a request body, and whether the person edited it. */
+let requestFromDocument = false;
+let requestEdited = false;
 /** provider -> the request body of its first bundled example that has one. */
 const exampleRequests = {};
 
@@ -235,9 +242,12 @@ function update() {
   const request = structuredClone(req.value || {});
   const text = els.amount.value.trim();
   try {
-    setAt(request, spec.path, text === '' ? undefined : wireAmount(text, spec.form, ledger, provider));
+    if (text === '') setAt(request, spec.clear || spec.path, undefined);
+    else setAt(request, spec.path, wireAmount(text, spec.form, ledger, provider));
     const doc = { provider, ledger };
-    if (Object.keys(request).length > 0) doc.request = request;
+    // No amount and a document without a request: plan it as the document says (no body).
+    const send = text !== '' || requestFromDocument || requestEdited;
+    if (send && Object.keys(request).length > 0) doc.request = request;
     if (opts.value) doc.options = opts.value;
     if (els.now.value.trim()) doc.now = els.now.value.trim();
     blocks.push(planBlock(plan(doc), ledger));
@@ -283,6 +293,8 @@ function requestTemplate(doc, ledger, provider, rawText) {
 function useDocument(text) {
   els.ledger.value = text.trim();
   const { ledger, doc } = readLedger();
+  requestEdited = false;
+  requestFromDocument = Boolean(ledger && doc.ledger && doc.request);
   if (ledger) {
     if (doc.ledger) els.ledger.value = JSON.stringify(ledger, null, 2);
     const { base, amount } = requestTemplate(doc, ledger, els.provider.value, doc.ledger ? text : undefined);
@@ -336,6 +348,8 @@ async function resetRequest() {
   const base = exampleRequests[provider] ? structuredClone(exampleRequests[provider]) : PROVIDERS[provider].skeleton(ledger || {});
   setAt(base, PROVIDERS[provider].path, undefined);
   els.request.value = JSON.stringify(base, null, 2);
+  requestFromDocument = false;
+  requestEdited = false;
 }
 
 async function main() {
@@ -374,6 +388,9 @@ async function main() {
     els.example.value = '';
     await learnRequestShape(els.provider.value);
     useDocument(await f.text());
+  });
+  els.request.addEventListener('input', () => {
+    requestEdited = true;
   });
   for (const input of [els.ledger, els.amount, els.request, els.options, els.now]) input.addEventListener('input', update);
 
