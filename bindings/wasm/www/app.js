@@ -11,6 +11,7 @@ const PROVIDERS = {
     path: ['amount', 'total'],
     // No amount = no `amount` object at all (a body of only {"currency"} is not a request).
     clear: ['amount'],
+    currency: ['amount', 'currency'],
     form: 'number',
     skeleton: (ledger) => ({ amount: { total: 0, currency: ledger.currency } }),
   },
@@ -19,6 +20,7 @@ const PROVIDERS = {
     path: ['amount', 'total'],
     // No amount = no `amount` object at all (a body of only {"currency"} is not a request).
     clear: ['amount'],
+    currency: ['amount', 'currency'],
     form: 'number',
     skeleton: (ledger) => ({ amount: { total: 0, currency: ledger.currency } }),
   },
@@ -31,6 +33,7 @@ const PROVIDERS = {
   digital_river: {
     label: 'Digital River',
     path: ['amount'],
+    currency: ['currency'],
     form: 'number',
     skeleton: (ledger) => ({ orderId: ledger.id || 'order_1', currency: ledger.currency, amount: 0 }),
   },
@@ -208,8 +211,8 @@ function planBlock(p, ledger) {
       'dl',
       { class: 'pairs wide' },
       el('dt', {}, 'Remaining after'), el('dd', { id: 'remaining-after' }, fmt(p.remaining_after, p.refundable.currency)),
-      el('dt', {}, 'Statuses before'), el('dd', {}, before.join(', ')),
-      el('dt', {}, 'Statuses after'), el('dd', { id: 'status-after' }, after.join(', ')),
+      el('dt', {}, 'Statuses before'), el('dd', {}, before.map((x) => el('div', {}, x))),
+      el('dt', {}, 'Statuses after'), el('dd', { id: 'status-after' }, after.map((x) => el('div', {}, x))),
       el('dt', {}, 'Provider call'), el('dd', {}, el('code', {}, `${p.operation}: ${p.provider_call.method} ${p.provider_call.path}`)),
       p.refund_state ? [el('dt', {}, 'Refund starts as'), el('dd', {}, p.refund_state)] : null,
     ),
@@ -261,9 +264,20 @@ function render(blocks) {
   els.result.replaceChildren(...blocks);
 }
 
+/** The provider's request shape for another ledger: same body, this ledger's currency. */
+function borrowedRequest(provider, ledger) {
+  const spec = PROVIDERS[provider];
+  if (!exampleRequests[provider]) return spec.skeleton(ledger || {});
+  const base = structuredClone(exampleRequests[provider]);
+  if (spec.currency && getAt(base, spec.currency) !== undefined && ledger && typeof ledger.currency === 'string') {
+    setAt(base, spec.currency, ledger.currency);
+  }
+  return base;
+}
+
 function requestTemplate(doc, ledger, provider, rawText) {
   const spec = PROVIDERS[provider];
-  const fallback = exampleRequests[provider] ? structuredClone(exampleRequests[provider]) : spec.skeleton(ledger);
+  const fallback = borrowedRequest(provider, ledger);
   const base = doc && doc.request && typeof doc.request === 'object' ? structuredClone(doc.request) : fallback;
   const sample = getAt(base, spec.path);
   setAt(base, spec.path, undefined);
@@ -310,21 +324,23 @@ async function fetchExample(file) {
   return (await fetch(`examples/${file}`)).text();
 }
 
-/** Finds the provider's request shape in its bundled examples (once). */
+/** Finds the provider's plainest request shape (the shortest with an amount) in its bundled examples, once. */
 async function learnRequestShape(provider) {
   if (provider in exampleRequests) return;
   exampleRequests[provider] = null;
+  let best = null;
   for (const x of examples[provider] || []) {
     try {
       const doc = JSON.parse(await fetchExample(x.file));
       if (doc && doc.request && typeof doc.request === 'object' && getAt(doc.request, PROVIDERS[provider].path) !== undefined) {
-        exampleRequests[provider] = doc.request;
-        return;
+        const size = JSON.stringify(doc.request).length;
+        if (!best || size < best.size) best = { size, request: doc.request };
       }
     } catch {
       // Not JSON: skip it.
     }
   }
+  exampleRequests[provider] = best ? best.request : null;
 }
 
 async function loadExample(file) {
@@ -345,7 +361,7 @@ async function resetRequest() {
   const provider = els.provider.value;
   await learnRequestShape(provider);
   const { ledger } = readLedger();
-  const base = exampleRequests[provider] ? structuredClone(exampleRequests[provider]) : PROVIDERS[provider].skeleton(ledger || {});
+  const base = borrowedRequest(provider, ledger);
   setAt(base, PROVIDERS[provider].path, undefined);
   els.request.value = JSON.stringify(base, null, 2);
   requestFromDocument = false;
