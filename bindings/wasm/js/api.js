@@ -1,0 +1,256 @@
+// The JS layer of the refund-rules WebAssembly package, shared by the nodejs and web builds.
+//
+// It only moves documents in and out of the core's JSON surface (`runJson` in the wasm
+// module): no refund rule lives here. scripts/test-wasm appends a CommonJS or ES-module
+// footer, so this file has no import/export statements of its own.
+
+/** Nesting limit for object documents; also stops cycles (the core's JSON reader stops at 128). */
+const MAX_DEPTH = 128;
+
+/** A JSON number's exact grammar (RFC 8259); the core decides what it accepts as an amount. */
+const JSON_NUMBER = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/;
+
+/** An engine error: a rejected refund, an illegal transition, a conflict or bad input. */
+class RefundError extends Error {
+  constructor(body) {
+    super(String(body && body.message !== undefined ? body.message : 'unknown error'));
+    this.name = 'RefundError';
+    /** Stable code, e.g. `exceeds_refundable`. */
+    this.code = body.code;
+    /** `invalid_input`, `rule_rejected`, `illegal_transition`, `conflict` (or `internal`). */
+    this.family = body.family;
+    /** Structured details; amount errors carry the `refundable` breakdown. */
+    this.details = body.details !== undefined && body.details !== null ? body.details : {};
+    /** JSON pointer into the input document, or null. */
+    this.pointer = body.pointer !== undefined ? body.pointer : null;
+    /** The error body the provider itself would answer with, or null. */
+    this.providerError = body.provider_error !== undefined ? body.provider_error : null;
+  }
+
+  /** The refundable breakdown carried by amount errors, or undefined. */
+  get refundable() {
+    return this.details.refundable;
+  }
+
+  /** The error as the core's error body (snake_case keys). */
+  toJSON() {
+    const body = { code: this.code, family: this.family, message: this.message, details: this.details };
+    if (this.pointer !== null) body.pointer = this.pointer;
+    if (this.providerError !== null) body.provider_error = this.providerError;
+    return body;
+  }
+}
+
+/** A JSON number written exactly as `text` (e.g. `jsonNumber("25.00")`) inside an object document. */
+class JsonNumber {
+  constructor(text) {
+    if (typeof text !== 'string' || !JSON_NUMBER.test(text)) {
+      throw new TypeError(`jsonNumber expects the text of a JSON number, got ${JSON.stringify(String(text))}`);
+    }
+    this.text = text;
+    Object.freeze(this);
+  }
+
+  toString() {
+    return this.text;
+  }
+
+  toJSON() {
+    return this.text;
+  }
+}
+
+function jsonNumber(text) {
+  return new JsonNumber(text);
+}
+
+function inputError(pointer, message) {
+  return new RefundError({ code: 'invalid_input', family: 'invalid_input', message, pointer, details: {} });
+}
+
+function escapePointer(key) {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function significantDigits(text) {
+  const digits = text.replace(/^-/, '').replace('.', '').replace(/^0+/, '');
+  return digits.length;
+}
+
+/**
+ * The text of a JS number, or an error when the number may not be the decimal the caller wrote:
+ * a double holds every decimal of up to 15 significant digits exactly (DBL_DIG), and its shortest
+ * round-trip text is then that decimal; beyond that (e.g. 0.1 + 0.2 = 0.30000000000000004) or
+ * beyond 2^53 it is refused rather than guessed.
+ */
+function numberText(n, pointer) {
+  if (!Number.isFinite(n)) throw inputError(pointer, `\`${n}\` is not a JSON number`);
+  const text = JSON.stringify(n);
+  const exact = Number.isInteger(n)
+    ? Number.isSafeInteger(n)
+    : !/e/i.test(text) && significantDigits(text) <= 15;
+  if (!exact) {
+    throw inputError(
+      pointer,
+      `the JS number \`${text}\` cannot be passed exactly (more than 15 significant digits, ` +
+        'exponent form or beyond 2^53); pass the amount as a string, as jsonNumber("…"), or the whole document as JSON text',
+    );
+  }
+  return text;
+}
+
+function writeJson(value, pointer, out, depth) {
+  if (depth > MAX_DEPTH) {
+    throw inputError(pointer, `the document nests deeper than ${MAX_DEPTH} levels (or contains a cycle)`);
+  }
+  if (value instanceof JsonNumber) {
+    out.push(value.text);
+    return;
+  }
+  if (value !== null && typeof value === 'object' && typeof JSON.isRawJSON === 'function' && JSON.isRawJSON(value)) {
+    out.push(value.rawJSON);
+    return;
+  }
+  if (value !== null && typeof value === 'object' && typeof value.toJSON === 'function') {
+    value = value.toJSON();
+  }
+  switch (typeof value) {
+    case 'string':
+      out.push(JSON.stringify(value));
+      return;
+    case 'boolean':
+      out.push(value ? 'true' : 'false');
+      return;
+    case 'number':
+      out.push(numberText(value, pointer));
+      return;
+    case 'bigint':
+      out.push(value.toString());
+      return;
+    case 'object':
+      break;
+    default:
+      throw inputError(pointer, `a ${typeof value} cannot be written as JSON`);
+  }
+  if (value === null) {
+    out.push('null');
+    return;
+  }
+  if (Array.isArray(value)) {
+    out.push('[');
+    value.forEach((item, i) => {
+      if (i > 0) out.push(',');
+      writeJson(item, `${pointer}/${i}`, out, depth + 1);
+    });
+    out.push(']');
+    return;
+  }
+  out.push('{');
+  let first = true;
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    // Like JSON.stringify: absent-valued keys are left out.
+    if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+    if (!first) out.push(',');
+    first = false;
+    out.push(JSON.stringify(key), ':');
+    writeJson(item, `${pointer}/${escapePointer(key)}`, out, depth + 1);
+  }
+  out.push('}');
+}
+
+/**
+ * The JSON text of a document: a string is taken as JSON text verbatim (every number keeps its
+ * exact text); an object is written by `writeJson` (strings as strings, numbers checked exact).
+ */
+function documentText(document) {
+  if (typeof document === 'string') return document;
+  if (document === null || typeof document !== 'object' || Array.isArray(document)) {
+    const got = document === null ? 'null' : Array.isArray(document) ? 'an array' : `a ${typeof document}`;
+    throw inputError('', `expected a document object or its JSON text, got ${got}`);
+  }
+  const out = [];
+  writeJson(document, '', out, 0);
+  return out.join('');
+}
+
+function failureEnvelope(error) {
+  return { ok: false, error: error.toJSON() };
+}
+
+function createApi(glue) {
+  // JS names are camelCase (`parseAmount`); the core's are snake_case (`parse_amount`). The core
+  // decides which operations exist, so operations it gains later work here unchanged.
+  function operationName(operation) {
+    if (typeof operation !== 'string') {
+      throw inputError('', `the operation must be a string such as "plan", got ${typeof operation}`);
+    }
+    return operation.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  }
+
+  function callEngine(name, text) {
+    glue.ready();
+    try {
+      return glue.runJson(name, text);
+    } catch (cause) {
+      // A trap (the core is panic-free, so this is a bug) poisons the instance: start a
+      // fresh one so the next call works, and report this call as an internal error.
+      if (typeof glue.reset === 'function') {
+        try {
+          glue.reset();
+        } catch {
+          // Nothing more to do: the next call reports its own failure.
+        }
+      }
+      const error = new RefundError({
+        code: 'internal_error',
+        family: 'internal',
+        message: `the engine stopped unexpectedly and was restarted: ${cause && cause.message ? cause.message : cause}`,
+        details: {},
+      });
+      error.cause = cause;
+      throw error;
+    }
+  }
+
+  /** The result envelope text for an operation (numbers keep their exact text). */
+  function runJson(operation, document) {
+    let name;
+    let text;
+    try {
+      name = operationName(operation);
+      text = documentText(document);
+    } catch (error) {
+      if (error instanceof RefundError) return JSON.stringify(failureEnvelope(error));
+      throw error;
+    }
+    return callEngine(name, text);
+  }
+
+  /** The result envelope `{ok: true, value}` / `{ok: false, error}` as a plain object. */
+  function run(operation, document) {
+    return JSON.parse(runJson(operation, document));
+  }
+
+  /** The operation's value, or a thrown RefundError. */
+  function invoke(operation, document) {
+    const envelope = JSON.parse(callEngine(operationName(operation), documentText(document)));
+    if (envelope.ok) return envelope.value;
+    throw new RefundError(envelope.error);
+  }
+
+  return {
+    plan: (document) => invoke('plan', document),
+    apply: (document) => invoke('apply', document),
+    refundable: (document) => invoke('refundable', document),
+    parseAmount: (document) => invoke('parse_amount', document),
+    formatAmount: (document) => invoke('format_amount', document),
+    invoke,
+    run,
+    runJson,
+    engineVersion: () => {
+      glue.ready();
+      return glue.engineVersion();
+    },
+  };
+}

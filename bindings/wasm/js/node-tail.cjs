@@ -1,0 +1,17 @@
+
+// --- nodejs build (CommonJS): the wasm module is compiled synchronously on require. ---
+const glue = require('./refund_rules_wasm.js');
+
+const api = createApi({
+  runJson: glue.runJson,
+  engineVersion: glue.engineVersion,
+  reset: glue.__wbg_reset_state,
+  ready: () => {},
+});
+
+module.exports = {
+  ...api,
+  RefundError,
+  JsonNumber,
+  jsonNumber,
+};

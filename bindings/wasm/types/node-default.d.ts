@@ -1,0 +1,17 @@
+
+// --- nodejs build: the default export is the whole API object ---
+declare const api: {
+  plan: typeof plan;
+  apply: typeof apply;
+  refundable: typeof refundable;
+  parseAmount: typeof parseAmount;
+  formatAmount: typeof formatAmount;
+  invoke: typeof invoke;
+  run: typeof run;
+  runJson: typeof runJson;
+  engineVersion: typeof engineVersion;
+  RefundError: typeof RefundError;
+  JsonNumber: typeof JsonNumber;
+  jsonNumber: typeof jsonNumber;
+};
+export default api;
