@@ -52,9 +52,14 @@ const planText = (n) =>
 
 /** Best seconds per call: loops sized to ~budget seconds, best of `repeat`. */
 function perCall(fn, repeat, budget) {
+  // Warm-up (JIT tiers, wasm tier-up) for about one budget, then size the loop.
   let t0 = performance.now();
-  fn();
-  const once = Math.max((performance.now() - t0) / 1e3, 1e-7);
+  let calls = 0;
+  while (performance.now() - t0 < budget * 1e3) {
+    fn();
+    calls += 1;
+  }
+  const once = Math.max((performance.now() - t0) / 1e3 / calls, 1e-7);
   const number = Math.max(1, Math.floor(budget / once));
   let best = Infinity;
   for (let r = 0; r < repeat; r += 1) {
