@@ -25,6 +25,8 @@ pub mod machine;
 pub mod money;
 pub mod plan;
 pub mod provider;
+#[cfg(feature = "proptest")]
+pub mod strategies;
 pub mod time;
 pub mod wire;
 

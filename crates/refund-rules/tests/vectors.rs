@@ -97,11 +97,11 @@ fn subset(expected: &Value, actual: &Value, path: &str) -> Result<(), String> {
     }
 }
 
-pub struct Loaded {
-    pub dir: String,
-    pub file: PathBuf,
-    pub case: Case,
-    pub input: String,
+struct Loaded {
+    dir: String,
+    file: PathBuf,
+    case: Case,
+    input: String,
 }
 
 fn load() -> Vec<Loaded> {
