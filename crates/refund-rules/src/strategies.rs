@@ -532,6 +532,31 @@ pub fn request_body(provider: Provider, ledger: &Ledger) -> BoxedStrategy<Reques
     }
 }
 
+/// The request body asking `provider` to refund `amount` (`None`: the provider's "no amount"
+/// form, which refunds what is available). One arm per provider.
+pub fn amount_request(provider: Provider, amount: Option<Money>) -> RequestDoc {
+    let body = match (provider, amount) {
+        (_, None) => None,
+        (Provider::SimplePs, Some(m)) => Some(format!(
+            r#"{{"amount":{{"total":{},"currency":"{}"}}}}"#,
+            m.to_decimal_string(),
+            m.currency
+        )),
+        // Not covered yet: the body of a new provider goes here.
+        (
+            Provider::FiservCommerceHub
+            | Provider::AlternativePayments
+            | Provider::DigitalRiver
+            | Provider::CommerceLayer,
+            Some(_),
+        ) => None,
+    };
+    RequestDoc {
+        body,
+        options: None,
+    }
+}
+
 /// The text of an amount: exact (full or short decimals), over-precise, or negative.
 fn amount_text(currency: Currency, available: Minor) -> BoxedStrategy<String> {
     let e = currency.exponent();
