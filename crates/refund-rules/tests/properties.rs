@@ -17,6 +17,7 @@
     clippy::indexing_slicing,
     clippy::arithmetic_side_effects,
     clippy::as_conversions,
+    clippy::string_slice,
     reason = "test code"
 )]
 
