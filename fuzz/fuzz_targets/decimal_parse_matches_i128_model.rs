@@ -39,9 +39,13 @@ fn naive(text: &str, exponent: u32) -> Result<i128, bool> {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&first, rest)) = data.split_first() else { return };
+    let Some((&first, rest)) = data.split_first() else {
+        return;
+    };
     let exponent = first % 5;
-    let Ok(text) = std::str::from_utf8(rest) else { return };
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
     let engine = parse_decimal(text, exponent);
     match (naive(text, u32::from(exponent)), engine) {
         (Ok(v), Ok(m)) => {
@@ -55,7 +59,9 @@ fuzz_target!(|data: &[u8]| {
         (Err(true), Err(p)) => assert_eq!(p, AmountProblem::TooManyDecimals, "{text:?}"),
         (Err(false), Err(p)) => {
             // A grammatical plain decimal the model refused can only be too large.
-            let plain = text.split_once('.').map_or(true, |(i, f)| !i.is_empty() && !f.is_empty())
+            let plain = text
+                .split_once('.')
+                .map_or(true, |(i, f)| !i.is_empty() && !f.is_empty())
                 && !text.is_empty()
                 && text.bytes().all(|b| b.is_ascii_digit() || b == b'.')
                 && text.bytes().filter(|b| *b == b'.').count() <= 1

@@ -87,16 +87,30 @@ fuzz_target!(|input: Input| {
             FuzzOp::Authorize => Op::Authorize,
             FuzzOp::Decline => Op::Decline,
             FuzzOp::Void => Op::Void,
-            FuzzOp::Capture(p, settled) => Op::Capture { pick: pick(p), settled: *settled },
-            FuzzOp::Settle(c) => Op::Settle { capture: usize::from(*c) },
+            FuzzOp::Capture(p, settled) => Op::Capture {
+                pick: pick(p),
+                settled: *settled,
+            },
+            FuzzOp::Settle(c) => Op::Settle {
+                capture: usize::from(*c),
+            },
             FuzzOp::CreateRefund(p, s, c) => Op::CreateRefund {
                 pick: pick(p),
                 state: usize::from(*s),
                 capture: c.map(usize::from),
             },
-            FuzzOp::Succeed(r) => Op::MoveRefund { refund: usize::from(*r), event: RefundMove::Succeed },
-            FuzzOp::Fail(r) => Op::MoveRefund { refund: usize::from(*r), event: RefundMove::Fail },
-            FuzzOp::Expire(r) => Op::MoveRefund { refund: usize::from(*r), event: RefundMove::Expire },
+            FuzzOp::Succeed(r) => Op::MoveRefund {
+                refund: usize::from(*r),
+                event: RefundMove::Succeed,
+            },
+            FuzzOp::Fail(r) => Op::MoveRefund {
+                refund: usize::from(*r),
+                event: RefundMove::Fail,
+            },
+            FuzzOp::Expire(r) => Op::MoveRefund {
+                refund: usize::from(*r),
+                event: RefundMove::Expire,
+            },
             FuzzOp::Replay(n) => {
                 if applied.is_empty() {
                     continue;
@@ -108,7 +122,9 @@ fuzz_target!(|input: Input| {
                 continue;
             }
         };
-        let Some(event) = op_event(provider, &ledger, &op, seq) else { continue };
+        let Some(event) = op_event(provider, &ledger, &op, seq) else {
+            continue;
+        };
         match apply(provider, &ledger, &event) {
             Ok(a) => {
                 assert!(!a.duplicate);
@@ -116,7 +132,14 @@ fuzz_target!(|input: Input| {
                 assert_eq!(a.ledger.applied_events.last(), Some(&event.id));
                 assert_within_captured(&a.ledger);
                 for c in &a.ledger.captures {
-                    assert!(a.ledger.refundable_for_capture(&c.id).unwrap().available.get() >= 0);
+                    assert!(
+                        a.ledger
+                            .refundable_for_capture(&c.id)
+                            .unwrap()
+                            .available
+                            .get()
+                            >= 0
+                    );
                 }
                 ledger = a.ledger;
                 applied.push(event);

@@ -7,7 +7,9 @@ use refund_rules::json::{Operation, run, run_named};
 use refund_rules_fuzz::assert_envelope;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&first, rest)) = data.split_first() else { return };
+    let Some((&first, rest)) = data.split_first() else {
+        return;
+    };
     let text = String::from_utf8_lossy(rest);
     let op = Operation::ALL[usize::from(first) % Operation::ALL.len()];
     let out = run(op, &text);

@@ -17,7 +17,9 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let ledger_text = ledgers[usize::from(*l) % ledgers.len()];
-    let Ok(body) = std::str::from_utf8(rest) else { return };
+    let Ok(body) = std::str::from_utf8(rest) else {
+        return;
+    };
     let ledger = ledger_from(ledger_text);
 
     let typed = ProviderRequest::from_json(provider, Some(body), None)
@@ -41,8 +43,12 @@ fuzz_target!(|data: &[u8]| {
             );
             let event = plan.event.as_ref().unwrap();
             let after = apply(provider, &ledger, event).unwrap().ledger;
-            assert_eq!(after.refundable().unwrap().available, plan.remaining_after.minor);
-            let succeeded = matches!(&event.kind, EventKind::RefundCreated { state, .. } if !state.reserves());
+            assert_eq!(
+                after.refundable().unwrap().available,
+                plan.remaining_after.minor
+            );
+            let succeeded =
+                matches!(&event.kind, EventKind::RefundCreated { state, .. } if !state.reserves());
             if succeeded {
                 assert_eq!(after.status, plan.status_after);
             }

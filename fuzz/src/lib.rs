@@ -20,9 +20,16 @@ pub fn assert_envelope(out: &Response) {
             assert!(v.get("value").is_some(), "ok without value: {}", out.json);
         }
         Some(Value::Bool(false)) => {
-            let code = out.error.unwrap_or_else(|| panic!("no typed code: {}", out.json));
+            let code = out
+                .error
+                .unwrap_or_else(|| panic!("no typed code: {}", out.json));
             assert!(ErrorCode::ALL.contains(&code));
-            assert_eq!(v["error"]["code"].as_str(), Some(code.as_str()), "{}", out.json);
+            assert_eq!(
+                v["error"]["code"].as_str(),
+                Some(code.as_str()),
+                "{}",
+                out.json
+            );
             assert_eq!(
                 v["error"]["family"],
                 serde_json::to_value(code.family()).unwrap_or(Value::Null)
@@ -70,6 +77,9 @@ pub fn assert_within_captured(ledger: &Ledger) {
         Err(e) => panic!("no breakdown: {e}"),
     };
     let total = i128::from(r.refunded.get()) + i128::from(r.pending.get());
-    assert!(total <= i128::from(r.captured.get()), "over-refunded: {r:?}");
+    assert!(
+        total <= i128::from(r.captured.get()),
+        "over-refunded: {r:?}"
+    );
     assert!(r.available.get() >= 0);
 }
