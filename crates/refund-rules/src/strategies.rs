@@ -6,7 +6,9 @@
 //! not invented: [`ledger`] replays generated [`Op`]s through [`apply`](crate::apply), so every
 //! ledger it yields is one the engine itself can produce, for any provider with tables.
 //!
-//! Adding a provider means adding it to [`COVERED_PROVIDERS`] and one arm to [`request_body`].
+//! Adding a provider means adding it to [`COVERED_PROVIDERS`] and its arm to [`request_body`]
+//! (generated bodies) and [`amount_request`] (the body for a given amount); ledgers, event
+//! sequences and plan cases follow from its transition tables.
 //!
 //! ```
 //! use proptest::prelude::*;
