@@ -72,21 +72,15 @@ fuzz_target!(|input: Input| {
         })
     };
     let currency = Currency::from_code(CODES[usize::from(input.currency) % CODES.len()]).unwrap();
-    let mut ledger = Ledger {
-        id: None,
+    let mut ledger = Ledger::new(
         currency,
-        authorized: Minor::new(input.authorized.checked_abs().unwrap_or(i64::MAX).max(1)),
-        status: Statuses {
+        Minor::new(input.authorized.checked_abs().unwrap_or(i64::MAX).max(1)),
+        Statuses {
             payment: starts[usize::from(input.start) % starts.len()].to_owned(),
             order: slot(machines.order.as_ref()),
             fulfillment: slot(machines.fulfillment.as_ref()),
         },
-        created_at: None,
-        captures: Vec::new(),
-        refunds: Vec::new(),
-        version: 0,
-        applied_events: Vec::new(),
-    };
+    );
     let mut applied = Vec::new();
     for (seq, f) in input.ops.iter().take(64).enumerate() {
         let op = match f {
