@@ -1,4 +1,4 @@
-// Executes every ```js block of bindings/wasm/README.md against the built package, the way a
+// Executes every ```js block of bindings/wasm/README.md and README.md against the built package, the way a
 // user would: a fresh folder whose node_modules/refund-rules is the package.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,11 +9,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
-const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-const blocks = [...readme.matchAll(/^```js\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
+// The package README and the repository README: every js block of both.
+const jsBlocks = (url) =>
+  [...readFileSync(url, 'utf8').matchAll(/^```js\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
+const own = jsBlocks(new URL('../README.md', import.meta.url));
+const top = jsBlocks(new URL('../../../README.md', import.meta.url));
+const blocks = [...own, ...top];
 
-test('the README has js blocks', () => {
-  assert.ok(blocks.length >= 2, `found ${blocks.length}`);
+test('the READMEs have js blocks', () => {
+  assert.ok(own.length >= 2, `bindings/wasm/README.md: found ${own.length}`);
+  assert.ok(top.length >= 1, `README.md: found ${top.length}`);
 });
 
 const dir = mkdtempSync(join(tmpdir(), 'refund-rules-readme-'));

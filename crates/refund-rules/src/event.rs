@@ -377,6 +377,13 @@ pub fn apply(provider: Provider, ledger: &Ledger, event: &Event) -> Result<Appli
     let machines = provider.machines();
     crate::provider::check_ledger(provider, ledger)?;
     if ledger.applied_events.contains(&event.id) {
+        // The id is the idempotency key: the same id with a different amount is another
+        // refund or capture (e.g. two concurrent plans both named `refund_1`), not a replay.
+        if !same_as_recorded(ledger, &event.kind) {
+            return Err(RefundError::IdempotencyConflict {
+                key: event.id.clone(),
+            });
+        }
         return Ok(Applied {
             ledger: ledger.clone(),
             duplicate: true,
@@ -690,4 +697,27 @@ fn move_refund(
     })?;
     refund.state = machine.next(refund.state, event)?;
     Ok(())
+}
+
+/// For an already-applied event id: does the event match what the ledger recorded for it?
+/// Refund and capture creations are compared by id, amount and capture; other kinds carry no
+/// amount and replay as they are.
+fn same_as_recorded(ledger: &Ledger, kind: &EventKind) -> bool {
+    match kind {
+        EventKind::RefundCreated {
+            refund_id,
+            amount,
+            capture_id,
+            ..
+        } => ledger
+            .refund(refund_id)
+            .is_some_and(|r| r.amount == amount.minor && &r.capture_id == capture_id),
+        EventKind::PaymentCaptured {
+            capture_id, amount, ..
+        } => ledger
+            .captures
+            .iter()
+            .any(|c| &c.id == capture_id && c.amount == amount.minor),
+        _ => true,
+    }
 }

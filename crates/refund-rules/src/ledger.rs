@@ -321,6 +321,23 @@ fn overflow(pointer: &str) -> RefundError {
 }
 
 impl Ledger {
+    /// A new payment with nothing captured or refunded yet, at version 0.
+    pub fn new(currency: Currency, authorized: Minor, status: Statuses) -> Self {
+        Self {
+            id: None,
+            currency,
+            authorized,
+            status,
+            created_at: None,
+            captures: Vec::new(),
+            refunds: Vec::new(),
+            version: 0,
+            applied_events: Vec::new(),
+            lines: Vec::new(),
+            returns: Vec::new(),
+        }
+    }
+
     /// The refundable breakdown over all captures.
     pub fn refundable(&self) -> Result<Refundable, RefundError> {
         self.breakdown(|_| true, self.captured_total()?)

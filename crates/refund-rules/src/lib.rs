@@ -29,6 +29,8 @@ pub mod machine;
 pub mod money;
 pub mod plan;
 pub mod provider;
+#[cfg(feature = "proptest")]
+pub mod strategies;
 pub mod time;
 pub mod wire;
 

@@ -125,7 +125,7 @@ pub const fn transition<S: 'static, E: 'static>(from: S, event: E, to: S) -> Tra
 pub struct Machine<S: 'static, E: 'static> {
     /// Its name in errors (`payment`, `order`, `fulfillment`, `refund`).
     pub name: &'static str,
-    /// Every state, in documentation order.
+    /// Every state, in documentation order; the first is the state a new payment starts in.
     pub states: &'static [S],
     /// The allowed moves.
     pub transitions: &'static [Transition<S, E>],

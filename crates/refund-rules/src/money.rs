@@ -330,13 +330,21 @@ fn split_plain_decimal(text: &str) -> Result<(&str, Option<&str>), AmountProblem
     {
         return Err(AmountProblem::NotFinite);
     }
-    if text.starts_with('-') {
-        // Report the sign only when the rest is a well-formed number.
-        return match text.strip_prefix('-').map(split_plain_decimal) {
-            Some(Ok(_)) => Err(AmountProblem::Negative),
-            Some(Err(other)) => Err(other),
-            None => Err(AmountProblem::Malformed),
+    if let Some(rest) = text.strip_prefix('-') {
+        // Report the sign only when the rest is a well-formed number. One sign only, checked
+        // without recursion: a long run of `-` must not overflow the stack (found by fuzzing).
+        return match split_unsigned(rest) {
+            Ok(_) => Err(AmountProblem::Negative),
+            Err(other) => Err(other),
         };
+    }
+    split_unsigned(text)
+}
+
+/// The plain-decimal grammar without a sign.
+fn split_unsigned(text: &str) -> Result<(&str, Option<&str>), AmountProblem> {
+    if text.is_empty() {
+        return Err(AmountProblem::Empty);
     }
     if text.bytes().any(|b| b == b'e' || b == b'E')
         && text

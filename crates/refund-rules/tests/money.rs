@@ -20,6 +20,9 @@ fn grammar_rejections_are_typed() {
         ("2.5E-1", AmountProblem::ExponentNotation),
         ("NaN", AmountProblem::NotFinite),
         ("-Infinity", AmountProblem::NotFinite),
+        ("--1", AmountProblem::Malformed),
+        ("-", AmountProblem::Empty),
+        ("-1e2", AmountProblem::ExponentNotation),
         ("-0.01", AmountProblem::Negative),
         ("1.001", AmountProblem::TooManyDecimals),
         ("99999999999999999999", AmountProblem::OutOfRange),
@@ -62,4 +65,10 @@ fn i64_edges() {
         Err(AmountProblem::OutOfRange)
     );
     assert!(Minor::new(i64::MAX).checked_add(Minor::new(1)).is_err());
+}
+
+#[test]
+fn a_long_run_of_signs_is_malformed_not_a_stack_overflow() {
+    let text = format!("{}1", "-".repeat(1_000_000));
+    assert_eq!(parse_decimal(&text, 2), Err(AmountProblem::Malformed));
 }
