@@ -27,7 +27,7 @@ use crate::money::{Currency, Minor, format_decimal, parse_wire_money};
 use crate::plan::{Plan, PlanContext};
 use crate::provider::{self, Provider, ProviderError, ProviderRequest, check_ledger};
 use crate::time::Timestamp;
-use crate::wire::{WireDecimal, from_json_text};
+use crate::wire::{WireDecimal, from_json_document};
 
 /// The largest input document accepted, in bytes (8 MiB: a ledger with ~100,000 refunds fits).
 pub const MAX_INPUT_BYTES: usize = 8 * 1024 * 1024;
@@ -317,6 +317,9 @@ struct PlanInput {
     refund_id: Option<String>,
 }
 
+/// The fields of [`PlanInput`] kept as raw JSON (parsed later, per provider).
+const PLAN_RAW: &[&str] = &["request", "options"];
+
 /// A parsed `plan` document: what the typed API takes.
 #[derive(Debug, Clone)]
 pub struct PlanCall {
@@ -330,7 +333,7 @@ pub struct PlanCall {
 
 /// Parses a `plan` document into its typed parts.
 pub fn parse_plan_input(input: &str) -> Result<PlanCall, RefundError> {
-    let doc: PlanInput = from_json_text(input, "")?;
+    let doc: PlanInput = from_json_document(input, "", PLAN_RAW)?;
     let provider = Provider::from_name(&doc.provider)?;
     doc.into_call(provider)
 }
@@ -362,7 +365,7 @@ pub fn plan_typed(input: &str) -> Result<Plan, RefundError> {
 
 fn plan_value(input: &str) -> Outcome {
     let unmapped = |e| Failure::new(e, None);
-    let doc: PlanInput = from_json_text(input, "").map_err(unmapped)?;
+    let doc: PlanInput = from_json_document(input, "", PLAN_RAW).map_err(unmapped)?;
     let provider = Provider::from_name(&doc.provider).map_err(unmapped)?;
     let mapped = |e| Failure::new(e, Some(provider));
     let call = doc.into_call(provider).map_err(mapped)?;
@@ -387,7 +390,7 @@ struct ApplyOutput {
 
 fn apply_value(input: &str) -> Outcome {
     let unmapped = |e| Failure::new(e, None);
-    let doc: ApplyInput = from_json_text(input, "").map_err(unmapped)?;
+    let doc: ApplyInput = from_json_document(input, "", &[]).map_err(unmapped)?;
     let provider = Provider::from_name(&doc.provider).map_err(unmapped)?;
     let fail = |e| Failure::new(e, Some(provider));
     let ledger = doc.ledger.into_ledger("/ledger").map_err(fail)?;
@@ -415,7 +418,7 @@ struct RefundableInput {
 
 fn refundable_value(input: &str) -> Outcome {
     let fail = |e| Failure::new(e, None);
-    let doc: RefundableInput = from_json_text(input, "").map_err(fail)?;
+    let doc: RefundableInput = from_json_document(input, "", &[]).map_err(fail)?;
     let ledger = doc.ledger.into_ledger("/ledger").map_err(fail)?;
     match doc.provider.as_deref() {
         Some(name) => {
@@ -468,7 +471,7 @@ fn currency_at(code: &str, pointer: &str) -> Result<Currency, RefundError> {
 
 fn parse_amount_value(input: &str) -> Outcome {
     let fail = |e| Failure::new(e, None);
-    let doc: ParseAmountInput = from_json_text(input, "").map_err(fail)?;
+    let doc: ParseAmountInput = from_json_document(input, "", &["amount"]).map_err(fail)?;
     let currency = currency_at(&doc.currency, "/currency").map_err(fail)?;
     let provider = doc
         .provider
@@ -493,7 +496,7 @@ struct FormatAmountInput {
 
 fn format_amount_value(input: &str) -> Outcome {
     let fail = |e| Failure::new(e, None);
-    let doc: FormatAmountInput = from_json_text(input, "").map_err(fail)?;
+    let doc: FormatAmountInput = from_json_document(input, "", &["minor"]).map_err(fail)?;
     let currency = currency_at(&doc.currency, "/currency").map_err(fail)?;
     let text = &doc.minor.text;
     let minor = crate::money::parse_decimal(text, 0)
@@ -511,7 +514,7 @@ struct ListQueryInput {
 
 fn validate_list_query_value(input: &str) -> Outcome {
     let unmapped = |e| Failure::new(e, None);
-    let doc: ListQueryInput = from_json_text(input, "").map_err(unmapped)?;
+    let doc: ListQueryInput = from_json_document(input, "", &["query"]).map_err(unmapped)?;
     let p = Provider::from_name(&doc.provider).map_err(unmapped)?;
     let fail = |e| Failure::new(e, Some(p));
     if p != Provider::AlternativePayments {

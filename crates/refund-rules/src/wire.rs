@@ -179,26 +179,6 @@ fn truncate(text: &str, max: usize) -> String {
     out
 }
 
-/// Converts a serde path into a JSON pointer under `base`.
-fn pointer_of(base: &str, path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut out = base.to_owned();
-    for seg in path.iter() {
-        match seg {
-            Segment::Seq { index } => {
-                out.push('/');
-                out.push_str(&index.to_string());
-            }
-            Segment::Map { key } => {
-                out.push('/');
-                out.push_str(&key.replace('~', "~0").replace('/', "~1"));
-            }
-            Segment::Enum { .. } | Segment::Unknown => {}
-        }
-    }
-    out
-}
-
 /// A JSON pointer under `/request` in the dotted form providers name fields with
 /// (`/request/items/0/amount` → `items[0].amount`); `None` for other documents.
 pub fn dotted_field(pointer: &str) -> Option<String> {
@@ -233,25 +213,498 @@ pub fn from_optional_json<T: DeserializeOwned + Default>(
 
 /// Parses JSON text into `T`, reporting the failing field as a JSON pointer under `base`.
 pub fn from_json_text<T: DeserializeOwned>(text: &str, base: &str) -> Result<T, RefundError> {
-    // Valid input takes the plain parser: path tracking costs ~15-20% of a JSON plan
-    // (benches/README.md). Only a failure is parsed again, with tracking, for its pointer, so
-    // every result is the one the tracked parse alone would give.
-    if let Ok(value) = serde_json::from_str::<T>(text) {
-        return Ok(value);
-    }
+    from_json_document(text, base, &[])
+}
+
+/// [`from_json_text`] for a document whose top-level `raw` fields are kept as raw JSON: a syntax
+/// error inside one is reported at the field itself, as the typed parse sees it.
+pub(crate) fn from_json_document<T: DeserializeOwned>(
+    text: &str,
+    base: &str,
+    raw: &[&str],
+) -> Result<T, RefundError> {
     let mut de = serde_json::Deserializer::from_str(text);
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let pointer = pointer_of(base, e.path());
-        RefundError::invalid_input(pointer, e.inner().to_string())
-    })?;
+    let value = T::deserialize(&mut de).map_err(|e| located(text, base, raw, &e))?;
     de.end()
         .map_err(|e| RefundError::invalid_input(base, e.to_string()))?;
     Ok(value)
 }
 
+/// The `invalid_input` error for a failed parse: the pointer is recovered from the error's
+/// position (see [`locate`]); the message is serde_json's.
+fn located(text: &str, base: &str, raw: &[&str], e: &serde_json::Error) -> RefundError {
+    let message = e.to_string();
+    let syntax = !matches!(e.classify(), serde_json::error::Category::Data);
+    let eof = matches!(e.classify(), serde_json::error::Category::Eof);
+    let segments = offset_of(text, e.line(), e.column())
+        .map(|at| locate(text, at, &message, syntax, eof))
+        .unwrap_or_default();
+    // Inside a raw field the typed parse saw one value: the field is the place.
+    let cap = match segments.first() {
+        Some(Seg::Key(k)) if syntax && raw.contains(&k.as_str()) => 1,
+        _ => usize::MAX,
+    };
+    let mut pointer = base.to_owned();
+    for seg in segments.iter().take(cap) {
+        pointer.push('/');
+        match seg {
+            Seg::Index(i) => pointer.push_str(&i.to_string()),
+            Seg::Key(k) => pointer.push_str(&k.replace('~', "~0").replace('/', "~1")),
+        }
+    }
+    RefundError::invalid_input(pointer, message)
+}
+
+/// The byte offset of serde_json's 1-based line and byte column; `None` for an unpositioned error.
+fn offset_of(text: &str, line: usize, column: usize) -> Option<usize> {
+    let skip = line.checked_sub(1)?;
+    let start = if skip == 0 {
+        0
+    } else {
+        text.match_indices('\n')
+            .nth(skip.checked_sub(1)?)
+            .map(|(i, _)| i.saturating_add(1))?
+    };
+    Some(start.saturating_add(column).min(text.len()))
+}
+
+/// One step of a JSON pointer.
+#[derive(Debug, Clone)]
+enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+/// Where the scan is inside one open object or array.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// After `{` or `[`.
+    Open,
+    /// After `,`.
+    Comma,
+    /// Inside a key string.
+    Key,
+    /// After a key, before `:`.
+    AfterKey,
+    /// After `:`.
+    Colon,
+    /// Inside a scalar value.
+    Value,
+    /// After a complete value.
+    Done,
+}
+
+/// An open object or array.
+#[derive(Debug)]
+struct Frame {
+    object: bool,
+    /// The current member's key or element's index, once known.
+    seg: Option<Seg>,
+    next_index: usize,
+    phase: Phase,
+    start: usize,
+    /// The segment of the last complete member.
+    last_child: Option<Seg>,
+}
+
+/// The most recently completed value.
+#[derive(Debug)]
+struct Completed {
+    seg: Option<Seg>,
+    container: bool,
+    start: usize,
+    end: usize,
+    last_child: Option<Seg>,
+}
+
+/// Scans `text[..end]` with a string-aware tokenizer and returns the open frames and the last
+/// completed value.
+fn scan(text: &str, end: usize) -> (Vec<Frame>, Option<Completed>) {
+    let bytes = text.as_bytes().get(..end).unwrap_or_default();
+    let mut frames: Vec<Frame> = Vec::new();
+    let mut last: Option<Completed> = None;
+    // Start of the string or scalar being read, and whether a string is open / escaped.
+    let mut token_start = 0_usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut in_scalar = false;
+    let complete = |frames: &mut Vec<Frame>, last: &mut Option<Completed>, c: Completed| {
+        if let Some(f) = frames.last_mut() {
+            f.phase = Phase::Done;
+            f.last_child.clone_from(&c.seg);
+        }
+        *last = Some(c);
+    };
+    let seg_of = |frames: &mut Vec<Frame>| -> Option<Seg> {
+        let f = frames.last_mut()?;
+        if !f.object && f.seg.is_none() {
+            f.seg = Some(Seg::Index(f.next_index));
+        }
+        f.seg.clone()
+    };
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+                let end = i.saturating_add(1);
+                let raw = text.get(token_start..end).unwrap_or_default();
+                match frames.last_mut() {
+                    Some(f) if f.phase == Phase::Key => {
+                        let key = serde_json::from_str::<String>(raw).unwrap_or_default();
+                        f.seg = Some(Seg::Key(key));
+                        f.phase = Phase::AfterKey;
+                    }
+                    _ => {
+                        let seg = seg_of(&mut frames);
+                        complete(
+                            &mut frames,
+                            &mut last,
+                            Completed {
+                                seg,
+                                container: false,
+                                start: token_start,
+                                end,
+                                last_child: None,
+                            },
+                        );
+                    }
+                }
+            }
+            continue;
+        }
+        let delimiter = matches!(
+            b,
+            b' ' | b'\t' | b'\n' | b'\r' | b',' | b':' | b'}' | b']' | b'{' | b'[' | b'"'
+        );
+        if in_scalar && delimiter {
+            in_scalar = false;
+            let seg = seg_of(&mut frames);
+            complete(
+                &mut frames,
+                &mut last,
+                Completed {
+                    seg,
+                    container: false,
+                    start: token_start,
+                    end: i,
+                    last_child: None,
+                },
+            );
+        }
+        match b {
+            b' ' | b'\t' | b'\n' | b'\r' => {}
+            b'{' | b'[' => {
+                seg_of(&mut frames);
+                if let Some(f) = frames.last_mut() {
+                    f.phase = Phase::Value;
+                }
+                frames.push(Frame {
+                    object: b == b'{',
+                    seg: None,
+                    next_index: 0,
+                    phase: Phase::Open,
+                    start: i,
+                    last_child: None,
+                });
+            }
+            b'}' | b']' => {
+                if let Some(f) = frames.pop() {
+                    let seg = seg_of(&mut frames);
+                    complete(
+                        &mut frames,
+                        &mut last,
+                        Completed {
+                            seg,
+                            container: true,
+                            start: f.start,
+                            end: i.saturating_add(1),
+                            last_child: f.last_child,
+                        },
+                    );
+                }
+            }
+            b':' => {
+                if let Some(f) = frames.last_mut() {
+                    f.phase = Phase::Colon;
+                }
+            }
+            b',' => {
+                if let Some(f) = frames.last_mut() {
+                    f.phase = Phase::Comma;
+                    f.seg = None;
+                    if !f.object {
+                        f.next_index = f.next_index.saturating_add(1);
+                    }
+                }
+            }
+            b'"' => {
+                in_string = true;
+                token_start = i;
+                match frames.last_mut() {
+                    Some(f) if f.object && matches!(f.phase, Phase::Open | Phase::Comma) => {
+                        f.phase = Phase::Key;
+                    }
+                    _ => {
+                        seg_of(&mut frames);
+                        if let Some(f) = frames.last_mut() {
+                            f.phase = Phase::Value;
+                        }
+                    }
+                }
+            }
+            _ => {
+                if !in_scalar {
+                    in_scalar = true;
+                    token_start = i;
+                    seg_of(&mut frames);
+                    if let Some(f) = frames.last_mut() {
+                        f.phase = Phase::Value;
+                    }
+                }
+            }
+        }
+    }
+    if in_scalar {
+        let seg = seg_of(&mut frames);
+        let c = Completed {
+            seg,
+            container: false,
+            start: token_start,
+            end: bytes.len(),
+            last_child: None,
+        };
+        // An unfinished scalar stays "in value" for syntax errors.
+        last = Some(c);
+    }
+    (frames, last)
+}
+
+/// The path of the innermost open frame (without its current member).
+fn frame_path(frames: &[Frame]) -> Vec<Seg> {
+    let parents = frames.len().saturating_sub(1);
+    frames
+        .iter()
+        .take(parents)
+        .filter_map(|f| f.seg.clone())
+        .collect()
+}
+
+/// Recovers the JSON path serde's typed parse was at when it failed at byte `at`.
+///
+/// serde_json reports where the failure was noticed; which value that is follows from how it
+/// reads: syntax errors point at the offending byte (peeked structural bytes excluded), type
+/// errors at the value, errors raised by a `Deserialize` impl after reading its value are
+/// positioned once the enclosing object or array has tried to end (after its `}` / `]` when the
+/// value was the last one, or at the next `,`).
+fn locate(text: &str, at: usize, message: &str, syntax: bool, eof: bool) -> Vec<Seg> {
+    let peeked = !eof
+        && at > 0
+        && text
+            .as_bytes()
+            .get(at.saturating_sub(1))
+            .is_some_and(|b| b"{}[],:\"".contains(b));
+    let end = if syntax && peeked {
+        at.saturating_sub(1)
+    } else {
+        at
+    };
+    let (frames, last) = scan(text, end);
+    let with = |mut path: Vec<Seg>, seg: Option<Seg>| {
+        path.extend(seg);
+        path
+    };
+    let here = frame_path(&frames);
+    let frame = frames.last();
+    let phase = frame.map_or(Phase::Done, |f| f.phase);
+    let object = frame.is_some_and(|f| f.object);
+    let pending = || {
+        let f = frame?;
+        f.seg
+            .clone()
+            .or_else(|| (!f.object).then_some(Seg::Index(f.next_index)))
+    };
+    if syntax {
+        let ended = message.starts_with("EOF while parsing an object")
+            || message.starts_with("EOF while parsing a list");
+        let inside = match phase {
+            Phase::Value => !ended,
+            Phase::Colon => object,
+            Phase::Open | Phase::Comma => {
+                !object
+                    && (message.starts_with("expected value")
+                        || message.starts_with("recursion limit"))
+            }
+            Phase::Key | Phase::AfterKey | Phase::Done => false,
+        };
+        return if inside && frame.is_some() {
+            with(here, pending())
+        } else {
+            here
+        };
+    }
+    let last_path = |c: &Completed| with(frame_path(&frames), c.seg.clone());
+    if message.starts_with("missing field") || message.starts_with("invalid length") {
+        return last.as_ref().map(last_path).unwrap_or(here);
+    }
+    if message.starts_with("duplicate field") {
+        // A struct refuses it after the key; a `UniqueMap` after the value, and its `}` may
+        // have been read since.
+        let own = match frame.and_then(|f| f.seg.as_ref()) {
+            Some(Seg::Key(k)) => message.starts_with(&format!("duplicate field `{k}`")),
+            _ => false,
+        };
+        return match last {
+            Some(c)
+                if c.container && !(own && phase == Phase::Done) && phase != Phase::AfterKey =>
+            {
+                with(frame_path(&frames), c.seg)
+            }
+            _ => here,
+        };
+    }
+    if message.starts_with("unknown variant") && object && phase == Phase::AfterKey {
+        return here;
+    }
+    let positioned = [
+        "invalid type: ",
+        "invalid value: ",
+        "unknown variant ",
+        "unknown field ",
+    ]
+    .iter()
+    .any(|p| message.starts_with(p));
+    if positioned {
+        return match phase {
+            Phase::Done | Phase::Value => last.as_ref().map(last_path).unwrap_or(here),
+            _ => with(here, pending()),
+        };
+    }
+    // Raised by a `Deserialize` impl after reading its whole value.
+    match last {
+        None => with(here, pending()),
+        Some(c) => {
+            let whole = text.get(c.start..c.end).unwrap_or_default();
+            let itself = message.starts_with(&format!(
+                "expected a decimal number, found `{}`",
+                truncate(whole, 40)
+            ));
+            let path = last_path(&c);
+            match (c.container && !itself, c.last_child) {
+                (true, Some(child)) => with(path, Some(child)),
+                _ => path,
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[expect(dead_code, reason = "only parsed, for its errors")]
+    struct Item {
+        amount: WireDecimal,
+        #[serde(default)]
+        when: Option<crate::time::Timestamp>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[expect(dead_code, reason = "only parsed, for its errors")]
+    struct Doc {
+        items: Vec<Item>,
+        #[serde(default)]
+        name: Option<String>,
+        #[serde(default)]
+        raw: Option<Box<RawValue>>,
+        #[serde(default)]
+        map: Option<UniqueMap<u8>>,
+    }
+
+    /// The pointer of the error for `text` parsed as [`Doc`] under `/request`.
+    fn pointer(text: &str) -> String {
+        let e = from_json_document::<Doc>(text, "/request", &["raw"]).unwrap_err();
+        e.pointer().unwrap_or_default().to_owned()
+    }
+
+    /// The pointer `serde_path_to_error` (which the engine used before, at a large code-size
+    /// cost) gives: the reference the position-based recovery must match.
+    fn tracked(text: &str) -> String {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let e = serde_path_to_error::deserialize::<_, Doc>(&mut de).unwrap_err();
+        let mut out = "/request".to_owned();
+        for seg in e.path().iter() {
+            match seg {
+                serde_path_to_error::Segment::Seq { index } => out.push_str(&format!("/{index}")),
+                serde_path_to_error::Segment::Map { key } => {
+                    out.push('/');
+                    out.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn pointers_follow_the_typed_parse() {
+        let cases = [
+            (
+                r#"{"items":[{"amount":1,"totl":2}]}"#,
+                "/request/items/0/totl",
+            ),
+            (
+                r#"{"items":[{"amount":1, "a/b~":2}]}"#,
+                "/request/items/0/a~1b~0",
+            ),
+            (r#"{"items":[{"amount":true}]}"#, "/request/items/0/amount"),
+            (r#"{"items":[{"amount":true} ]}"#, "/request/items/0/amount"),
+            (
+                r#"{"items":[{"amount":{"a":1},"when":null}]}"#,
+                "/request/items/0/amount",
+            ),
+            (
+                r#"{"items":[{"when":null,"amount":{"a":[]}}]}"#,
+                "/request/items/0/amount",
+            ),
+            (
+                r#"{"items":[{"amount":1,"when":"soon"},{"amount":2}]}"#,
+                "/request/items/0/when",
+            ),
+            (r#"{"items":[{"amount":1},{}]}"#, "/request/items/1"),
+            (r#"{"items":[{"amount":1}],"name":5}"#, "/request/name"),
+            (
+                r#"{"items":[{"amount":1},{"amount":2,"amount":3}]}"#,
+                "/request/items/1",
+            ),
+            (r#"{"items":{}}"#, "/request/items"),
+            (r#"{"items":[{"amount":1}"#, "/request/items"),
+            (r#"{"items":[{"amount":1"#, "/request/items/0"),
+            (r#"{"items":[{"amount":"1"#, "/request/items/0/amount"),
+            (r#"{"items":[{"amount":}]}"#, "/request/items/0/amount"),
+            (r#"{"items":[{"amount":1},]}"#, "/request/items"),
+            (r#"{"items":[1]}"#, "/request/items/0"),
+            (r#"{"items":[}"#, "/request/items/0"),
+            (r#"{"items":[],"raw":{"a":[tru"#, "/request/raw"),
+            (r#"{"items":[],"map":{"a":1,"a":2}}"#, "/request/map"),
+            (
+                r#"{"items":[],"map":{"a":1,"a":2},"name":"x"}"#,
+                "/request/map",
+            ),
+            ("{\"items\":[],\n \"n\\u0061me\": true}", "/request/name"),
+            ("[]", "/request"),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(pointer(text), expected, "{text}");
+            assert_eq!(tracked(text), expected, "serde_path_to_error: {text}");
+        }
+    }
 
     #[test]
     fn fields_are_dotted() {
