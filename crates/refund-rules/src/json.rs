@@ -516,19 +516,7 @@ fn validate_list_query_value(input: &str) -> Outcome {
     let unmapped = |e| Failure::new(e, None);
     let doc: ListQueryInput = from_json_document(input, "", &["query"]).map_err(unmapped)?;
     let p = Provider::from_name(&doc.provider).map_err(unmapped)?;
-    let fail = |e| Failure::new(e, Some(p));
-    if p != Provider::AlternativePayments {
-        return Err(Failure::new(
-            RefundError::invalid_input(
-                "/provider",
-                format!(
-                    "`validate_list_query` is defined for alternative_payments only, not `{p}`"
-                ),
-            ),
-            None,
-        ));
-    }
     let query =
-        provider::alternative_payments::validate_list_query(doc.query.get()).map_err(fail)?;
+        provider::validate_list_query(p, doc.query.get()).map_err(|e| Failure::new(e, Some(p)))?;
     to_raw(&query)
 }

@@ -176,6 +176,23 @@ pub fn plan(
     }
 }
 
+/// Validates a provider's refund-list query (`GET /refunds` parameters); only Alternative
+/// Payments documents one (its module owns the rules).
+pub fn validate_list_query(
+    provider: Provider,
+    query: &str,
+) -> Result<alternative_payments::ListQuery, RefundError> {
+    match provider {
+        Provider::AlternativePayments => alternative_payments::validate_list_query(query),
+        other => Err(RefundError::invalid_input(
+            "/provider",
+            format!(
+                "`validate_list_query` is defined for alternative_payments only, not `{other}`"
+            ),
+        )),
+    }
+}
+
 /// Checks a ledger against the generic invariants and the provider's tables.
 pub fn check_ledger(provider: Provider, ledger: &Ledger) -> Result<(), RefundError> {
     ledger.check()?;
