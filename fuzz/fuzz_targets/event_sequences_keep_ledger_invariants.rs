@@ -1,5 +1,7 @@
-//! Arbitrary event sequences through `apply`, from fresh ledgers of each covered provider,
-//! using the same op generators and replay as the property tests. Proves: succeeded plus
+//! Arbitrary event sequences through `apply`, from fresh ledgers of each covered provider
+//! (Digital River orders with lines, Fiserv charges with a `created_at`), using the same op
+//! generators and replay as the property tests, including refunds planned through each
+//! provider's own request (`Op::PlanRefund`: allocations, idempotency keys, captures). Proves: succeeded plus
 //! pending never exceeds captured (in total and per capture), every ledger apply returns passes
 //! its own check, versions move by one, rejected events change nothing, and re-applying any
 //! event is a no-op.
@@ -7,8 +9,11 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use refund_rules::strategies::{AmountPick, Op, RefundMove, op_event, start_states};
-use refund_rules::{Currency, Ledger, Minor, Statuses, apply};
+use refund_rules::ledger::LineKind;
+use refund_rules::strategies::{
+    AmountPick, FISERV_CREATED_AT, Op, RefundMove, op_event, order_lines, start_states,
+};
+use refund_rules::{Currency, Ledger, Minor, Provider, Statuses, apply};
 use refund_rules_fuzz::{COVERED_PROVIDERS, assert_within_captured};
 
 #[derive(Debug, Arbitrary)]
@@ -29,6 +34,7 @@ enum FuzzOp {
     Capture(Pick, bool),
     Settle(u8),
     CreateRefund(Pick, u8, Option<u8>),
+    PlanRefund(Option<Pick>),
     Succeed(u8),
     Fail(u8),
     Expire(u8),
@@ -41,8 +47,16 @@ struct Input {
     currency: u8,
     authorized: i64,
     start: u8,
+    lines: Vec<(u8, u16, u16, u8)>,
     ops: Vec<FuzzOp>,
 }
+
+const KINDS: [LineKind; 4] = [
+    LineKind::Product,
+    LineKind::Shipping,
+    LineKind::Duty,
+    LineKind::ImporterTax,
+];
 
 const CODES: &[&str] = &["USD", "JPY", "KWD", "CLF", "EUR", "BHD", "ISK"];
 
@@ -81,6 +95,22 @@ fuzz_target!(|input: Input| {
             fulfillment: slot(machines.fulfillment.as_ref()),
         },
     );
+    if provider == Provider::DigitalRiver {
+        // A first product line, then up to three more of any kind but fees.
+        let mut shapes = vec![(LineKind::Product, 1_u16, 0_u16, 1_u64)];
+        shapes.extend(input.lines.iter().take(3).map(|(k, w, t, q)| {
+            (
+                KINDS[usize::from(*k) % KINDS.len()],
+                (*w).max(1),
+                *t,
+                u64::from(*q % 3) + 1,
+            )
+        }));
+        ledger.lines = order_lines(ledger.authorized, &shapes);
+    }
+    if provider == Provider::FiservCommerceHub {
+        ledger.created_at = Some(FISERV_CREATED_AT);
+    }
     let mut applied = Vec::new();
     for (seq, f) in input.ops.iter().take(64).enumerate() {
         let op = match f {
@@ -98,6 +128,9 @@ fuzz_target!(|input: Input| {
                 pick: pick(p),
                 state: usize::from(*s),
                 capture: c.map(usize::from),
+            },
+            FuzzOp::PlanRefund(p) => Op::PlanRefund {
+                pick: p.as_ref().map(pick),
             },
             FuzzOp::Succeed(r) => Op::MoveRefund {
                 refund: usize::from(*r),

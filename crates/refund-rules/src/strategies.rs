@@ -7,8 +7,11 @@
 //! ledger it yields is one the engine itself can produce, for any provider with tables.
 //!
 //! Adding a provider means adding it to [`COVERED_PROVIDERS`] and its arm to [`request_body`]
-//! (generated bodies) and [`amount_request`] (the body for a given amount); ledgers, event
-//! sequences and plan cases follow from its transition tables.
+//! (generated bodies), [`amount_request`] (the body for a given amount) and, when its amounts are
+//! measured against something narrower than the payment (one capture), [`amount_scope`];
+//! ledgers, event sequences and plan cases follow from its transition tables. Provider-specific
+//! ledger parts are drawn by [`fresh_ledger`]: Digital River order `lines`, a Fiserv
+//! `created_at` (with [`plan_now`] inside its 12-month window).
 //!
 //! ```
 //! use proptest::prelude::*;
@@ -26,15 +29,45 @@ use proptest::prelude::*;
 use proptest::sample::select;
 
 use crate::RefundError;
+use crate::allocation::largest_remainder;
 use crate::event::{Event, EventKind, apply};
-use crate::ledger::{Capture, Ledger, Refund, RefundState, Statuses};
+use crate::ledger::{Capture, Ledger, Line, LineKind, Refund, RefundState, Statuses};
 use crate::machine::{PaymentEvent, StatusMachine};
 use crate::money::{Currency, Minor, Money, format_decimal};
 use crate::plan::{Plan, PlanContext};
 use crate::provider::{Provider, ProviderRequest};
+use crate::time::Timestamp;
 
-/// Providers whose rules are implemented and covered by these strategies.
-pub const COVERED_PROVIDERS: &[Provider] = &[Provider::SimplePs];
+/// Providers whose rules are implemented and covered by these strategies: all five.
+pub const COVERED_PROVIDERS: &[Provider] = &[
+    Provider::SimplePs,
+    Provider::FiservCommerceHub,
+    Provider::AlternativePayments,
+    Provider::DigitalRiver,
+    Provider::CommerceLayer,
+];
+
+/// When generated Fiserv payments were made (`created_at`): 2024-04-22T16:22:06Z, the FS1
+/// example's date. [`plan_now`] plans one month later, inside the 12-month window.
+pub const FISERV_CREATED_AT: Timestamp = Timestamp::from_unix_seconds(1_713_802_926);
+
+/// The `now` a plan of `ledger` is made at: one month after the ledger's reference time
+/// (`created_at`, else the earliest `captured_at`), so Fiserv's 12-month refund window is open;
+/// `None` when the ledger has no time (nothing to measure).
+pub fn plan_now(ledger: &Ledger) -> Option<Timestamp> {
+    let reference = ledger
+        .created_at
+        .or_else(|| ledger.captures.iter().filter_map(|c| c.captured_at).min())?;
+    reference.checked_add_months(1)
+}
+
+/// The plan context generated cases use: [`plan_now`] and the given refund id.
+pub fn plan_context(ledger: &Ledger, refund_id: Option<String>) -> PlanContext {
+    PlanContext {
+        now: plan_now(ledger),
+        refund_id,
+    }
+}
 
 /// Currency codes drawn by [`currencies`]: ISO exponents 0, 2, 3 and 4.
 pub const CURRENCY_CODES: &[&str] = &[
@@ -215,6 +248,12 @@ pub enum Op {
         /// Per-capture refund: index into the captures (modulo), or payment-level.
         capture: Option<usize>,
     },
+    /// A refund planned through the provider's own request ([`amount_request`]) and its event
+    /// applied: how refunds with provider data (allocations, idempotency keys, captures) arise.
+    PlanRefund {
+        /// Against [`amount_scope`]; `None`: the provider's "no amount" (full) form.
+        pick: Option<AmountPick>,
+    },
     /// The n-th refund (modulo) moves by a refund event.
     MoveRefund {
         /// Refund index.
@@ -245,6 +284,7 @@ pub fn op() -> BoxedStrategy<Op> {
         1 => (0_usize..4).prop_map(|capture| Op::Settle { capture }),
         6 => (amount_pick(), 0_usize..4, proptest::option::of(0_usize..4))
             .prop_map(|(pick, state, capture)| Op::CreateRefund { pick, state, capture }),
+        4 => proptest::option::of(amount_pick()).prop_map(|pick| Op::PlanRefund { pick }),
         2 => (0_usize..8, select(vec![RefundMove::Succeed, RefundMove::Fail, RefundMove::Expire]))
             .prop_map(|(refund, event)| Op::MoveRefund { refund, event }),
     ]
@@ -288,6 +328,11 @@ pub fn op_event(provider: Provider, ledger: &Ledger, op: &Op, seq: usize) -> Opt
         } => {
             let initial = provider.machines().refund_initial;
             let state = *nth(initial, *state)?;
+            // Commerce Layer refunds always name their capture (CL1 `reference_capture`).
+            let capture = match provider {
+                Provider::CommerceLayer => Some(capture.unwrap_or(0)),
+                _ => *capture,
+            };
             let capture_id = capture
                 .and_then(|c| nth(&ledger.captures, c))
                 .map(|c| c.id.clone());
@@ -305,6 +350,21 @@ pub fn op_event(provider: Provider, ledger: &Ledger, op: &Op, seq: usize) -> Opt
                 return_id: None,
                 allocations: Vec::new(),
             }
+        }
+        Op::PlanRefund { pick } => {
+            let refund_id = format!("refund_{}", ledger.refunds.len().saturating_add(1));
+            let amount =
+                pick.map(|p| Money::new(p.resolve(amount_scope(provider, ledger)), currency));
+            let case = PlanCase {
+                provider,
+                ledger: ledger.clone(),
+                request: amount_request(provider, ledger, amount),
+                now: plan_now(ledger),
+            };
+            let ctx = plan_context(ledger, Some(refund_id));
+            let mut event = case.plan_with(&ctx).ok()?.event?;
+            event.id = format!("ev_{seq}");
+            return Some(event);
         }
         Op::MoveRefund { refund, event } => {
             let refund_id = nth(&ledger.refunds, *refund)?.id.clone();
@@ -381,12 +441,23 @@ pub fn start_states(machine: &StatusMachine) -> Vec<&'static str> {
         .collect()
 }
 
+/// A start state; dead ends (no transition out, e.g. `DECLINED`, `dispute`) one time in five.
 fn pick_state(machine: Option<&StatusMachine>) -> BoxedStrategy<Option<String>> {
-    match machine.map(start_states) {
-        Some(states) if !states.is_empty() => {
-            select(states).prop_map(|s| Some(s.to_owned())).boxed()
-        }
-        _ => Just(None).boxed(),
+    let Some(m) = machine else {
+        return Just(None).boxed();
+    };
+    let (live, dead): (Vec<&'static str>, Vec<&'static str>) = start_states(m)
+        .into_iter()
+        .partition(|s| m.transitions.iter().any(|t| t.from == *s && t.to != *s));
+    match (live.is_empty(), dead.is_empty()) {
+        (true, true) => Just(None).boxed(),
+        (false, true) => select(live).prop_map(|s| Some(s.to_owned())).boxed(),
+        (true, false) => select(dead).prop_map(|s| Some(s.to_owned())).boxed(),
+        (false, false) => prop_oneof![
+            4 => select(live).prop_map(|s| Some(s.to_owned())),
+            1 => select(dead).prop_map(|s| Some(s.to_owned())),
+        ]
+        .boxed(),
     }
 }
 
@@ -406,41 +477,121 @@ pub fn start_statuses(provider: Provider) -> BoxedStrategy<Statuses> {
         .boxed()
 }
 
-/// A fresh, uncaptured ledger for `provider`.
+/// A fresh, uncaptured ledger for `provider`: Digital River orders get `lines` adding up to the
+/// authorized amount (see [`order_lines`]), Fiserv charges a `created_at`
+/// ([`FISERV_CREATED_AT`]).
 pub fn fresh_ledger(provider: Provider) -> BoxedStrategy<Ledger> {
-    (currencies(), positive_minor(), start_statuses(provider))
-        .prop_map(|(currency, authorized, status)| Ledger {
+    // Fiserv totals have at most 12 digits (S1 "max length 12"): mostly stay within them.
+    let authorized = match provider {
+        Provider::FiservCommerceHub => prop_oneof![
+            3 => (1_i64..=999_999_999_999).prop_map(Minor::new),
+            1 => positive_minor(),
+        ]
+        .boxed(),
+        _ => positive_minor(),
+    };
+    (
+        currencies(),
+        authorized,
+        start_statuses(provider),
+        line_shapes(),
+    )
+        .prop_map(move |(currency, authorized, status, shapes)| Ledger {
             id: Some("pay_1".to_owned()),
             currency,
             authorized,
             status,
-            created_at: None,
+            created_at: (provider == Provider::FiservCommerceHub).then_some(FISERV_CREATED_AT),
             captures: Vec::new(),
             refunds: Vec::new(),
             version: 0,
             applied_events: Vec::new(),
-            lines: Vec::new(),
+            lines: match provider {
+                Provider::DigitalRiver => order_lines(authorized, &shapes),
+                _ => Vec::new(),
+            },
             returns: Vec::new(),
         })
         .boxed()
 }
 
+/// The shape of one generated order line: its kind, its weight in the order, the tax share of
+/// it (in 1/65536ths) and its quantity.
+pub type LineShape = (LineKind, u16, u16, u64);
+
+/// One to four line shapes: the first a product, then products, shipping, duty or importer tax
+/// (no regulatory fees: an order-level refund never takes them, DR1, so "refund everything"
+/// would not be one request).
+pub fn line_shapes() -> BoxedStrategy<Vec<LineShape>> {
+    let kind = select(vec![
+        LineKind::Product,
+        LineKind::Product,
+        LineKind::Shipping,
+        LineKind::Duty,
+        LineKind::ImporterTax,
+    ]);
+    (
+        (1_u16.., any::<u16>(), 1_u64..=3),
+        proptest::collection::vec((kind, 1_u16.., any::<u16>(), 1_u64..=3), 0..=3),
+    )
+        .prop_map(|((w, t, q), rest)| {
+            let mut shapes = vec![(LineKind::Product, w, t, q)];
+            shapes.extend(rest);
+            shapes
+        })
+        .boxed()
+}
+
+/// Order lines adding up to `authorized` exactly: the total split over the shapes' weights by
+/// largest remainder, each part split into amount and tax. Charges belong to the first product.
+pub fn order_lines(authorized: Minor, shapes: &[LineShape]) -> Vec<Line> {
+    let weights: Vec<i64> = shapes.iter().map(|s| i64::from(s.1)).collect();
+    let parts = largest_remainder(authorized.get(), &weights).unwrap_or_default();
+    shapes
+        .iter()
+        .zip(parts)
+        .enumerate()
+        .map(|(i, ((kind, _, tax_share, quantity), part))| {
+            let tax = AmountPick::Share(*tax_share)
+                .resolve(Minor::new(part))
+                .min(Minor::new(part));
+            let tax = if *tax_share == 0 { Minor::ZERO } else { tax };
+            let amount = Minor::new(part.saturating_sub(tax.get()));
+            let product = *kind == LineKind::Product;
+            Line {
+                id: format!("li_{}", i.saturating_add(1)),
+                kind: *kind,
+                item_id: (!product).then(|| "li_1".to_owned()),
+                quantity: if product { *quantity } else { 1 },
+                amount,
+                tax,
+            }
+        })
+        .collect()
+}
+
 /// A ledger `provider` can reach: a fresh ledger moved by up to 12 generated operations through
-/// `apply` (captures, settlements, refunds created in every initial state and moved through the
-/// refund table).
+/// `apply` (captures, settlements, refunds created in every initial state or planned through the
+/// provider's request and moved through the refund table). Three ledgers in four skip the
+/// generated voids and declines, so most stay refundable.
 pub fn ledger(provider: Provider) -> BoxedStrategy<Ledger> {
     (
         fresh_ledger(provider),
         prop_oneof![Just(vec![Op::Authorize]), Just(vec![])],
         ops(12),
+        0_u8..4,
     )
-        .prop_map(move |(start, mut prefix, rest)| {
+        .prop_map(move |(start, mut prefix, rest, ends)| {
             // Most payments get captured: put a capture early so refunds have something to do.
             prefix.push(Op::Capture {
                 pick: AmountPick::All,
                 settled: true,
             });
-            prefix.extend(rest);
+            // A void or decline ends most payments' refunds: keep them in one ledger in four.
+            prefix.extend(
+                rest.into_iter()
+                    .filter(|op| ends == 0 || !matches!(op, Op::Void | Op::Decline)),
+            );
             replay(provider, start, &prefix).0
         })
         .boxed()
@@ -524,45 +675,125 @@ pub struct RequestDoc {
 
 /// A request body for `provider` against `ledger`: no amount, exact amounts around what is
 /// available (in full or shortened decimals), too many decimals, zero, negative, other
-/// currencies. One arm per provider.
+/// currencies, and each provider's own shapes (Fiserv URI form, Alternative Payments reasons
+/// and keys, Digital River amounts and percentages, Commerce Layer capture, order and return
+/// triggers). One arm per provider.
 pub fn request_body(provider: Provider, ledger: &Ledger) -> BoxedStrategy<RequestDoc> {
     let currency = ledger.currency;
-    let available = ledger.refundable().map(|r| r.available).unwrap_or_default();
+    let available = amount_scope(provider, ledger);
+    let id = ledger.id.clone().unwrap_or_else(|| "pay_1".to_owned());
     match provider {
         Provider::SimplePs => simpleps_body(currency, available),
-        // Not covered yet: the strategy for a new provider goes here.
-        Provider::FiservCommerceHub
-        | Provider::AlternativePayments
-        | Provider::DigitalRiver
-        | Provider::CommerceLayer => Just(RequestDoc {
-            body: None,
-            options: None,
-        })
-        .boxed(),
+        Provider::FiservCommerceHub => fiserv_body(currency, available),
+        Provider::AlternativePayments => alternative_payments_body(id, currency, available),
+        Provider::DigitalRiver => digital_river_body(id, currency, available),
+        Provider::CommerceLayer => commerce_layer_body(id, ledger, available),
     }
 }
 
-/// The request body asking `provider` to refund `amount` (`None`: the provider's "no amount"
-/// form, which refunds what is available). One arm per provider.
-pub fn amount_request(provider: Provider, amount: Option<Money>) -> RequestDoc {
+/// What an amount in `provider`'s request is measured against on `ledger`: what the payment has
+/// available, or for Commerce Layer (per-capture refunds, CL2) what [`target_capture`] has.
+pub fn amount_scope(provider: Provider, ledger: &Ledger) -> Minor {
+    let scope = match (provider, target_capture(ledger)) {
+        (Provider::CommerceLayer, Some(c)) => ledger.refundable_for_capture(&c.id),
+        _ => ledger.refundable(),
+    };
+    scope.map(|r| r.available).unwrap_or_default()
+}
+
+/// The capture a per-capture request targets: the last one with something available, else the
+/// last one.
+pub fn target_capture(ledger: &Ledger) -> Option<&Capture> {
+    ledger
+        .captures
+        .iter()
+        .rev()
+        .find(|c| {
+            ledger
+                .refundable_for_capture(&c.id)
+                .is_ok_and(|r| r.available.is_positive())
+        })
+        .or_else(|| ledger.captures.last())
+}
+
+/// The request body asking `provider` to refund `amount` of `ledger` (`None`: the provider's
+/// "everything available" form). One arm per provider:
+///
+/// - SimplePS and Fiserv (URI form): `{"amount":{"total":N,"currency":C}}`; `None` is no body.
+/// - Alternative Payments: `{"payment_id","amount":"N","reason":{"type":"Customer Request"}}`
+///   (full refunds only: a smaller amount is refused); `None` omits `amount`.
+/// - Digital River: `{"orderId","currency","amount":N}`; `None` is `"percent":100`.
+/// - Commerce Layer: the [`target_capture`] trigger with `_refund_amount_cents`; `None` is the
+///   whole-order trigger (full only).
+pub fn amount_request(provider: Provider, ledger: &Ledger, amount: Option<Money>) -> RequestDoc {
+    let id = ledger.id.clone().unwrap_or_else(|| "pay_1".to_owned());
+    let code = ledger.currency.code();
     let body = match (provider, amount) {
-        (_, None) => None,
-        (Provider::SimplePs, Some(m)) => Some(format!(
+        (Provider::SimplePs | Provider::FiservCommerceHub, None) => None,
+        (Provider::SimplePs | Provider::FiservCommerceHub, Some(m)) => Some(format!(
             r#"{{"amount":{{"total":{},"currency":"{}"}}}}"#,
             m.to_decimal_string(),
             m.currency
         )),
-        // Not covered yet: the body of a new provider goes here.
-        (
-            Provider::FiservCommerceHub
-            | Provider::AlternativePayments
-            | Provider::DigitalRiver
-            | Provider::CommerceLayer,
-            Some(_),
-        ) => None,
+        (Provider::AlternativePayments, m) => {
+            let amount = m
+                .map(|m| format!(r#""amount":"{}","#, m.to_decimal_string()))
+                .unwrap_or_default();
+            Some(format!(
+                r#"{{"payment_id":"{id}",{amount}"reason":{{"type":"Customer Request"}}}}"#
+            ))
+        }
+        (Provider::DigitalRiver, m) => {
+            let size = m.map_or_else(
+                || r#""percent":100"#.to_owned(),
+                |m| format!(r#""amount":{}"#, m.to_decimal_string()),
+            );
+            Some(format!(
+                r#"{{"orderId":"{id}","currency":"{code}",{size}}}"#
+            ))
+        }
+        (Provider::CommerceLayer, None) => Some(format!(
+            r#"{{"data":{{"type":"orders","id":"{id}","attributes":{{"_refund":true}}}}}}"#
+        )),
+        (Provider::CommerceLayer, Some(m)) => {
+            let capture = target_capture(ledger).map_or("cap_1", |c| c.id.as_str());
+            Some(format!(
+                r#"{{"data":{{"type":"captures","id":"{capture}","attributes":{{"_refund":true,"_refund_amount_cents":{}}}}}}}"#,
+                m.minor.get()
+            ))
+        }
     };
     RequestDoc {
         body,
+        options: None,
+    }
+}
+
+/// The request body of `provider` carrying the amount written as `text` exactly (for the
+/// "never rounded" properties): the provider's amount field with that text.
+pub fn amount_text_request(provider: Provider, ledger: &Ledger, text: &str) -> RequestDoc {
+    let id = ledger.id.clone().unwrap_or_else(|| "pay_1".to_owned());
+    let code = ledger.currency.code();
+    let body = match provider {
+        Provider::SimplePs => format!(r#"{{"amount":{{"total":{text}}}}}"#),
+        Provider::FiservCommerceHub => {
+            format!(r#"{{"amount":{{"total":{text},"currency":"{code}"}}}}"#)
+        }
+        Provider::AlternativePayments => format!(
+            r#"{{"payment_id":"{id}","amount":"{text}","reason":{{"type":"Customer Request"}}}}"#
+        ),
+        Provider::DigitalRiver => {
+            format!(r#"{{"orderId":"{id}","currency":"{code}","amount":{text}}}"#)
+        }
+        Provider::CommerceLayer => {
+            let capture = target_capture(ledger).map_or("cap_1", |c| c.id.as_str());
+            format!(
+                r#"{{"data":{{"type":"captures","id":"{capture}","attributes":{{"_refund":true,"_refund_amount_cents":{text}}}}}}}"#
+            )
+        }
+    };
+    RequestDoc {
+        body: Some(body),
         options: None,
     }
 }
@@ -604,6 +835,185 @@ fn simpleps_body(currency: Currency, available: Minor) -> BoxedStrategy<RequestD
     .boxed()
 }
 
+/// The ledger's currency mostly, sometimes another or lower case.
+fn currency_code(currency: Currency) -> BoxedStrategy<String> {
+    prop_oneof![
+        10 => Just(currency.code().to_owned()),
+        1 => currencies().prop_map(|c| c.code().to_owned()),
+        1 => Just(currency.code().to_ascii_lowercase()),
+    ]
+    .boxed()
+}
+
+/// Fiserv Commerce Hub URI-form bodies (FS1 Refund-URI): `amount {total, currency}`, options
+/// `endpoint`/`order_id`, `allow_unsettled_refund`, `auto_cancel`, `lenient_amount_strings`.
+fn fiserv_body(currency: Currency, available: Minor) -> BoxedStrategy<RequestDoc> {
+    let body = prop_oneof![
+        2 => Just(None),
+        1 => Just(Some("{}".to_owned())),
+        1 => Just(Some("null".to_owned())),
+        8 => (amount_text(currency, available), currency_code(currency))
+            .prop_map(|(t, c)| Some(format!(r#"{{"amount":{{"total":{t},"currency":"{c}"}}}}"#))),
+        1 => (amount_text(currency, available), currency_code(currency))
+            .prop_map(|(t, c)| Some(format!(r#"{{"amount":{{"total":"{t}","currency":"{c}"}}}}"#))),
+        1 => amount_text(currency, available)
+            .prop_map(|t| Some(format!(r#"{{"amount":{{"total":{t}}}}}"#))),
+        1 => (amount_text(currency, available), currency_code(currency)).prop_map(|(t, c)| Some(format!(
+            r#"{{"amount":{{"total":{t},"currency":"{c}"}},"amountComponents":{{"subTotal":{t}}}}}"#
+        ))),
+    ];
+    let options = prop_oneof![
+        6 => Just(None),
+        1 => Just(Some(r#"{"allow_unsettled_refund":true}"#.to_owned())),
+        1 => Just(Some(r#"{"auto_cancel":false}"#.to_owned())),
+        1 => Just(Some(r#"{"lenient_amount_strings":true}"#.to_owned())),
+        1 => Just(Some(r#"{"endpoint":"order","order_id":"ord_1"}"#.to_owned())),
+    ];
+    (body, options)
+        .prop_map(|(body, options)| RequestDoc { body, options })
+        .boxed()
+}
+
+/// Alternative Payments `CreateRefundRequest` bodies (seed): `payment_id`, optional string
+/// `amount`, `reason` (one of the four types), optional `idempotency_key`; options
+/// `refund_limit` and `other_requires_description`.
+fn alternative_payments_body(
+    id: String,
+    currency: Currency,
+    available: Minor,
+) -> BoxedStrategy<RequestDoc> {
+    let reason = prop_oneof![
+        10 => Just(r#"{"type":"Customer Request"}"#.to_owned()),
+        1 => Just(r#"{"type":"Duplicate"}"#.to_owned()),
+        1 => Just(r#"{"type":"Fraud"}"#.to_owned()),
+        1 => Just(r#"{"type":"Other","description":"damaged"}"#.to_owned()),
+        1 => Just(r#"{"type":"Other"}"#.to_owned()),
+        1 => Just(r#"{"type":"customer request"}"#.to_owned()),
+    ];
+    let payment = prop_oneof![
+        18 => Just(id),
+        1 => Just("pay_other".to_owned()),
+        1 => Just(String::new()),
+    ];
+    let e = currency.exponent();
+    let amount = prop_oneof![
+        6 => Just(String::new()),
+        3 => any::<bool>().prop_map(move |short| {
+            let t = if short { short_decimal(available, e) } else { format_decimal(available, e) };
+            format!(r#""amount":"{t}","#)
+        }),
+        3 => amount_text(currency, available).prop_map(|t| format!(r#""amount":"{t}","#)),
+        1 => amount_text(currency, available).prop_map(|t| format!(r#""amount":{t},"#)),
+    ];
+    let key = prop_oneof![
+        2 => Just(String::new()),
+        1 => Just(r#""idempotency_key":"key-1","#.to_owned()),
+        1 => Just(r#""idempotency_key":"refund_1","#.to_owned()),
+    ];
+    let body = prop_oneof![
+        1 => Just(None),
+        1 => Just(Some("{}".to_owned())),
+        24 => (payment, amount, key, reason).prop_map(|(p, a, k, r)| Some(format!(
+            r#"{{"payment_id":"{p}",{a}{k}"reason":{r}}}"#
+        ))),
+    ];
+    let options = prop_oneof![
+        6 => Just(None),
+        1 => Just(Some(r#"{"refund_limit":"100"}"#.to_owned())),
+        1 => Just(Some(r#"{"refund_limit":"100000000000000"}"#.to_owned())),
+        1 => Just(Some(r#"{"other_requires_description":false}"#.to_owned())),
+    ];
+    (body, options)
+        .prop_map(|(body, options)| RequestDoc { body, options })
+        .boxed()
+}
+
+/// Digital River `RefundRequest` bodies (DR1, DR4): order-level `amount` or `percent`, item
+/// refunds of the first line, order `type` refunds; options `percent_of`, `accept_string_amounts`,
+/// `async_payment_method`.
+fn digital_river_body(
+    id: String,
+    currency: Currency,
+    available: Minor,
+) -> BoxedStrategy<RequestDoc> {
+    let percent = prop_oneof![
+        3 => (1_u32..=10_000).prop_map(|h| short_decimal(Minor::new(i64::from(h)), 2)),
+        1 => select(vec!["50", "33.33", "100", "0", "100.01", "12.345", "-5"]).prop_map(str::to_owned),
+    ];
+    let size = prop_oneof![
+        5 => amount_text(currency, available).prop_map(|t| format!(r#""amount":{t}"#)),
+        1 => amount_text(currency, available).prop_map(|t| format!(r#""amount":"{t}""#)),
+        5 => percent.clone().prop_map(|p| format!(r#""percent":{p}"#)),
+        1 => percent.clone().prop_map(|p| format!(r#""items":[{{"itemId":"li_1","percent":{p}}}]"#)),
+        1 => (1_u64..=4).prop_map(|q| format!(r#""items":[{{"itemId":"li_1","quantity":{q}}}]"#)),
+        1 => Just(r#""items":[{"itemId":"li_1"}]"#.to_owned()),
+        1 => (select(vec!["shipping", "duty", "importer_tax", "tax", "fees"]), percent)
+            .prop_map(|(t, p)| format!(r#""type":"{t}","percent":{p}"#)),
+    ];
+    let order = prop_oneof![8 => Just(id), 1 => Just("order_other".to_owned())];
+    let body = prop_oneof![
+        1 => Just(None),
+        1 => Just(Some("{}".to_owned())),
+        12 => (order, currency_code(currency), size)
+            .prop_map(|(o, c, s)| Some(format!(r#"{{"orderId":"{o}","currency":"{c}",{s}}}"#))),
+    ];
+    let options = prop_oneof![
+        6 => Just(None),
+        1 => Just(Some(r#"{"percent_of":"available"}"#.to_owned())),
+        1 => Just(Some(r#"{"accept_string_amounts":true}"#.to_owned())),
+        1 => Just(Some(r#"{"async_payment_method":true}"#.to_owned())),
+    ];
+    (body, options)
+        .prop_map(|(body, options)| RequestDoc { body, options })
+        .boxed()
+}
+
+/// Commerce Layer JSON:API `PATCH` bodies (CL1, CL2): capture refunds with and without
+/// `_refund_amount_cents`, whole-order refunds, `_forward` of a refund; option
+/// `partially_paid_refundable`.
+fn commerce_layer_body(id: String, ledger: &Ledger, available: Minor) -> BoxedStrategy<RequestDoc> {
+    let mut captures: Vec<String> = ledger.captures.iter().map(|c| c.id.clone()).collect();
+    captures.push("cap_missing".to_owned());
+    let refunds: Vec<String> = ledger
+        .refunds
+        .iter()
+        .map(|r| r.id.clone())
+        .chain(core::iter::once("refund_missing".to_owned()))
+        .collect();
+    let cents = prop_oneof![
+        6 => amount_pick().prop_map(move |p| p.resolve(available).get().to_string()),
+        1 => amount_pick().prop_map(move |p| format!("-{}", p.resolve(available).get())),
+        1 => select(vec!["500.5", "500.0", "5e2", "\"500\""]).prop_map(str::to_owned),
+    ];
+    let capture = prop_oneof![
+        4 => select(captures),
+        1 => Just("cap_1".to_owned()),
+    ];
+    let body = prop_oneof![
+        1 => Just(None),
+        1 => Just(Some("{}".to_owned())),
+        8 => (capture.clone(), cents).prop_map(|(c, n)| Some(format!(
+            r#"{{"data":{{"type":"captures","id":"{c}","attributes":{{"_refund":true,"_refund_amount_cents":{n}}}}}}}"#
+        ))),
+        3 => capture.prop_map(|c| Some(format!(
+            r#"{{"data":{{"type":"captures","id":"{c}","attributes":{{"_refund":true}}}}}}"#
+        ))),
+        3 => Just(Some(format!(
+            r#"{{"data":{{"type":"orders","id":"{id}","attributes":{{"_refund":true}}}}}}"#
+        ))),
+        1 => select(refunds).prop_map(|r| Some(format!(
+            r#"{{"data":{{"type":"refunds","id":"{r}","attributes":{{"_forward":true}}}}}}"#
+        ))),
+    ];
+    let options = prop_oneof![
+        8 => Just(None),
+        1 => Just(Some(r#"{"partially_paid_refundable":false}"#.to_owned())),
+    ];
+    (body, options)
+        .prop_map(|(body, options)| RequestDoc { body, options })
+        .boxed()
+}
+
 /// A plan input: a reachable ledger and a request for it.
 #[derive(Debug, Clone)]
 pub struct PlanCase {
@@ -613,15 +1023,20 @@ pub struct PlanCase {
     pub ledger: Ledger,
     /// The request.
     pub request: RequestDoc,
+    /// When the plan is made ([`plan_now`] for generated cases).
+    pub now: Option<Timestamp>,
 }
 
 impl PlanCase {
-    /// Plans through the typed API (parse the body, then [`crate::plan`]).
+    /// Plans through the typed API (parse the body, then [`crate::plan`]) at [`Self::now`].
     pub fn plan(&self) -> Result<Plan, RefundError> {
-        self.plan_with(&PlanContext::default())
+        self.plan_with(&PlanContext {
+            now: self.now,
+            refund_id: None,
+        })
     }
 
-    /// Plans through the typed API with a context.
+    /// Plans through the typed API with a context (its `now` wins over [`Self::now`]).
     pub fn plan_with(&self, ctx: &PlanContext) -> Result<Plan, RefundError> {
         let request = ProviderRequest::from_json(
             self.provider,
@@ -641,6 +1056,9 @@ impl PlanCase {
         if let Some(o) = &self.request.options {
             doc.push_str(&format!(r#","options":{o}"#));
         }
+        if let Some(now) = self.now {
+            doc.push_str(&format!(r#","now":"{now}""#));
+        }
         doc.push('}');
         Ok(doc)
     }
@@ -652,6 +1070,7 @@ pub fn plan_case(provider: Provider) -> BoxedStrategy<PlanCase> {
         .prop_flat_map(move |ledger| {
             request_body(provider, &ledger).prop_map(move |request| PlanCase {
                 provider,
+                now: plan_now(&ledger),
                 ledger: ledger.clone(),
                 request,
             })

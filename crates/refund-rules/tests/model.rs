@@ -240,7 +240,8 @@ fn run(currency: Currency, authorized: Minor, start: &'static str, ops: &[Op]) {
                 let case = PlanCase {
                     provider: P,
                     ledger: ledger.clone(),
-                    request: amount_request(P, amount),
+                    request: amount_request(P, &ledger, amount),
+                    now: None,
                 };
                 let refund_id = format!("r{i}");
                 let planned = case.plan_with(&PlanContext {

@@ -27,7 +27,8 @@ proptest! {
         let mine = decide(&payment, amount.map(|m| m.get()));
         let case = PlanCase {
             provider: Provider::SimplePs,
-            request: amount_request(Provider::SimplePs, amount.map(|m| Money::new(m, ledger.currency))),
+            request: amount_request(Provider::SimplePs, &ledger, amount.map(|m| Money::new(m, ledger.currency))),
+            now: None,
             ledger,
         };
         match (mine, case.plan()) {
