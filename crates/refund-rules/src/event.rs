@@ -704,14 +704,24 @@ fn move_refund(
 /// amount and replay as they are.
 fn same_as_recorded(ledger: &Ledger, kind: &EventKind) -> bool {
     match kind {
+        // Everything the event recorded except the state, which may have moved on since.
         EventKind::RefundCreated {
             refund_id,
             amount,
+            state: _,
             capture_id,
-            ..
-        } => ledger
-            .refund(refund_id)
-            .is_some_and(|r| r.amount == amount.minor && &r.capture_id == capture_id),
+            idempotency_key,
+            fingerprint,
+            return_id,
+            allocations,
+        } => ledger.refund(refund_id).is_some_and(|r| {
+            r.amount == amount.minor
+                && &r.capture_id == capture_id
+                && &r.idempotency_key == idempotency_key
+                && &r.fingerprint == fingerprint
+                && &r.return_id == return_id
+                && &r.allocations == allocations
+        }),
         EventKind::PaymentCaptured {
             capture_id, amount, ..
         } => ledger
