@@ -442,7 +442,11 @@ pub fn apply(provider: Provider, ledger: &Ledger, event: &Event) -> Result<Appli
                 }
                 None => ledger.refundable()?,
             };
-            let overall = ledger.refundable()?;
+            let overall = if machines.refunds_settled_only {
+                ledger.refundable_settled()?
+            } else {
+                ledger.refundable()?
+            };
             for bound in [within, overall] {
                 if amount.minor > bound.available {
                     return Err(RefundError::ExceedsRefundable {

@@ -343,6 +343,15 @@ impl Ledger {
         self.breakdown(|_| true, self.captured_total()?)
     }
 
+    /// The refundable breakdown counting only settled captures as captured (for providers that
+    /// refund settled money only).
+    pub fn refundable_settled(&self) -> Result<Refundable, RefundError> {
+        let settled =
+            Minor::checked_sum(self.captures.iter().filter(|c| c.settled).map(|c| c.amount))
+                .map_err(|_| overflow("/ledger/captures"))?;
+        self.breakdown(|_| true, settled)
+    }
+
     /// The refundable breakdown of one capture (refunds that name it).
     pub fn refundable_for_capture(&self, capture_id: &str) -> Result<Refundable, RefundError> {
         let capture = self

@@ -186,6 +186,9 @@ pub struct ProviderMachines {
     pub refund: RefundMachine,
     /// States a refund may be created in (e.g. SimplePS refunds are synchronous: `succeeded`).
     pub refund_initial: &'static [RefundState],
+    /// True when refunds draw only on settled (completed) captures, so `apply` never records a
+    /// refund against money the provider would not refund yet.
+    pub refunds_settled_only: bool,
 }
 
 impl ProviderMachines {

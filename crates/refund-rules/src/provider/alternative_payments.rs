@@ -220,6 +220,8 @@ pub const MACHINES: ProviderMachines = ProviderMachines {
         source: "https://help.alternativepayments.io/payments-and-invoicing/payments-and-payouts/refund-management",
     },
     refund_initial: &[RefundState::Pending],
+    // AP1: only fully settled payments are refunded.
+    refunds_settled_only: true,
 };
 
 fn parse_options(options: Option<&str>) -> Result<Options, RefundError> {

@@ -282,6 +282,7 @@ pub const MACHINES: ProviderMachines = ProviderMachines {
         source: "https://docs.commercelayer.io/core-api-reference/transactions",
     },
     refund_initial: &[RefundState::Pending, RefundState::Succeeded],
+    refunds_settled_only: false,
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -269,6 +269,8 @@ pub const MACHINES: ProviderMachines = ProviderMachines {
     },
     // DR1: 201 with `pending`; DR2: `pending_information` for asynchronous methods.
     refund_initial: &[RefundState::Pending, RefundState::PendingInformation],
+    // DR1: refunds draw on charges whose capture is `complete`.
+    refunds_settled_only: true,
 };
 
 /// Parses the body (required) and options, and checks the body's shape.

@@ -347,6 +347,8 @@ pub const MACHINES: ProviderMachines = ProviderMachines {
         source: "https://github.com/Fiserv/Commerce-Hub/blob/8f857386/docs/Resources/Master-Data/Processor-Response-Details.md",
     },
     refund_initial: &[RefundState::Succeeded, RefundState::Pending],
+    // captured-unsettled refunds are a merchant option (`allow_unsettled_refund`), so apply allows them; plan decides.
+    refunds_settled_only: false,
 };
 
 /// Parses the body and the options, and checks the body's structure (FS1).

@@ -112,6 +112,7 @@ pub const MACHINES: ProviderMachines = ProviderMachines {
         source: "https://dev.inyoglobal.com/api-references/payments-gateway/apis/payment/pulling-funds/cards/refund",
     },
     refund_initial: &[RefundState::Succeeded],
+    refunds_settled_only: false,
 };
 
 /// Parses the body; SimplePS has no merchant options.
