@@ -6,8 +6,6 @@
 //! lone surrogate) makes [`loads`] fall back to Python's own `json.loads`, so the result is
 //! the same either way.
 
-use std::collections::HashMap;
-
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyString};
@@ -22,7 +20,7 @@ pub fn loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
         py,
         bytes: text.as_bytes(),
         pos: 0,
-        keys: HashMap::new(),
+        keys: Vec::new(),
     };
     match r.value(0) {
         Ok(Some(v)) => {
@@ -45,7 +43,8 @@ struct Reader<'py, 'a> {
     py: Python<'py>,
     bytes: &'a [u8],
     pos: usize,
-    keys: HashMap<&'a [u8], Bound<'py, PyString>>,
+    /// Object keys seen in this document, by their raw bytes (few distinct keys, many uses).
+    keys: Vec<(&'a [u8], Bound<'py, PyString>)>,
 }
 
 const MAX_DEPTH: usize = 512;
@@ -140,7 +139,7 @@ impl<'py, 'a> Reader<'py, 'a> {
                     }
                 }
             }
-            Some(b'"') => Ok(self.string()?.map(|s| PyString::new(py, &s).into_any())),
+            Some(b'"') => Ok(self.py_string()?.map(Bound::into_any)),
             Some(b't') if self.literal(b"true") => {
                 Ok(Some(true.into_pyobject(py)?.to_owned().into_any()))
             }
@@ -164,7 +163,7 @@ impl<'py, 'a> Reader<'py, 'a> {
                 && let Some(raw) = rest.get(..len)
             {
                 self.pos = body_start.saturating_add(len).saturating_add(1);
-                if let Some(k) = self.keys.get(raw) {
+                if let Some((_, k)) = self.keys.iter().find(|(r, _)| *r == raw) {
                     return Ok(Some(k.clone()));
                 }
                 let Ok(text) = std::str::from_utf8(raw) else {
@@ -174,9 +173,28 @@ impl<'py, 'a> Reader<'py, 'a> {
                     return Ok(None);
                 }
                 let k = PyString::new(self.py, text);
-                self.keys.insert(raw, k.clone());
+                if self.keys.len() < 64 {
+                    self.keys.push((raw, k.clone()));
+                }
                 return Ok(Some(k));
             }
+        }
+        Ok(self.string()?.map(|s| PyString::new(self.py, &s)))
+    }
+
+    /// A string value: without escapes it is created straight from the input bytes.
+    fn py_string(&mut self) -> PyResult<Option<Bound<'py, PyString>>> {
+        let body_start = self.pos.saturating_add(1);
+        let rest = self.bytes.get(body_start..).unwrap_or_default();
+        if let Some(len) = rest
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+            && rest.get(len) == Some(&b'"')
+            && let Some(raw) = rest.get(..len)
+            && let Ok(text) = std::str::from_utf8(raw)
+        {
+            self.pos = body_start.saturating_add(len).saturating_add(1);
+            return Ok(Some(PyString::new(self.py, text)));
         }
         Ok(self.string()?.map(|s| PyString::new(self.py, &s)))
     }
