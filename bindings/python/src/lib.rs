@@ -10,9 +10,14 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod decode;
+mod encode;
+
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyString, PyTuple, PyType};
 use refund_rules::json::{MAX_INPUT_BYTES, Operation, run_named};
 use refund_rules::{ErrorCode, Provider};
 use serde_json::json;
@@ -70,6 +75,164 @@ fn run_many(py: Python<'_>, operation: String, documents: Vec<String>) -> Vec<St
     })
 }
 
+/// Writes a Python value as exact JSON text (see [`encode`]): the package's `_wire.dumps`.
+#[pyfunction]
+#[pyo3(signature = (value, indent = None, pointer = ""))]
+fn dumps(
+    py: Python<'_>,
+    value: &Bound<'_, PyAny>,
+    indent: Option<usize>,
+    pointer: &str,
+) -> PyResult<String> {
+    let mut w = encode::Writer::new(py, indent, pointer);
+    w.value(value, 0)?;
+    w.finish()
+}
+
+/// Parses JSON text with `Decimal` for non-integer numbers (as `json.loads(parse_float=Decimal)`).
+#[pyfunction]
+fn loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
+    decode::loads(py, text)
+}
+
+/// A document as JSON text: `str` is taken as JSON text already, anything else is written with
+/// the wire conversions chosen by `rules` (1 = ledger, 2 = event).
+fn document_text<'py>(
+    document: &Bound<'py, PyAny>,
+    rules: u8,
+    w: &mut encode::Writer<'py>,
+) -> PyResult<String> {
+    if let Ok(s) = document.cast::<PyString>() {
+        return Ok(s.to_cow()?.into_owned());
+    }
+    w.reset();
+    w.document(document, rules)?;
+    w.take_text()
+}
+
+/// `(ok, value)` or `(False, error)` from an envelope's text.
+fn split_envelope<'py>(py: Python<'py>, envelope: &str) -> PyResult<(bool, Bound<'py, PyAny>)> {
+    let parsed = decode::loads(py, envelope)?;
+    let get = |k: &str| -> PyResult<Bound<'py, PyAny>> {
+        match parsed.cast::<pyo3::types::PyDict>() {
+            Ok(d) => Ok(d.get_item(k)?.unwrap_or_else(|| py.None().into_bound(py))),
+            Err(_) => Ok(py.None().into_bound(py)),
+        }
+    };
+    let ok = get("ok")?;
+    if ok.is_exact_instance_of::<pyo3::types::PyBool>() && ok.is_truthy()? {
+        Ok((true, get("value")?))
+    } else {
+        Ok((false, get("error")?))
+    }
+}
+
+/// Runs one operation on a document (dict or JSON text) in one native call: writes the JSON
+/// (floats refused, `rules` = wire conversions), runs the engine with the GIL released and
+/// parses the envelope. Returns `(True, value)` or `(False, error_object)`.
+#[pyfunction]
+#[pyo3(signature = (operation, document, rules = 0))]
+fn call<'py>(
+    py: Python<'py>,
+    operation: &str,
+    document: &Bound<'py, PyAny>,
+    rules: u8,
+) -> PyResult<(bool, Bound<'py, PyAny>)> {
+    let mut w = encode::Writer::new(py, None, "");
+    let text = document_text(document, rules, &mut w)?;
+    let operation = operation.to_owned();
+    let envelope = py.detach(move || guarded(|| run_named(&operation, &text).json));
+    split_envelope(py, &envelope)
+}
+
+static REFUND_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+/// Runs one operation per text on up to `available_parallelism` threads, in input order.
+fn run_parallel(operation: &str, texts: &[Option<String>]) -> Vec<Option<String>> {
+    let threads = std::thread::available_parallelism()
+        .map(std::num::NonZeroUsize::get)
+        .unwrap_or(1)
+        .min(8);
+    let one = |t: &Option<String>| t.as_ref().map(|d| guarded(|| run_named(operation, d).json));
+    if threads < 2 || texts.len() < 64 {
+        return texts.iter().map(one).collect();
+    }
+    let chunk = texts.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = texts
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(one).collect::<Vec<_>>()))
+            .collect();
+        let mut out = Vec::with_capacity(texts.len());
+        for (h, part) in handles.into_iter().zip(texts.chunks(chunk)) {
+            // A thread that died (it cannot: `guarded` catches panics) is answered in place.
+            out.extend(h.join().unwrap_or_else(|_| part.iter().map(one).collect()));
+        }
+        out
+    })
+}
+
+/// `plan` for a whole batch in one native call: writes every document (dicts get the ledger
+/// wire conversions; `str` is JSON text), runs the engine over the batch with the GIL released
+/// (on several threads for large batches), and parses every envelope. Returns one
+/// `(status, payload)` per document, in order: `(0, value)`, `(1, error_object)`, or
+/// `(2, exception)` for a document that could not be written (`RefundError` raised in Python,
+/// e.g. `FloatNotAllowed`).
+#[pyfunction]
+fn plan_many<'py>(
+    py: Python<'py>,
+    documents: &Bound<'py, PyAny>,
+) -> PyResult<Vec<Bound<'py, PyTuple>>> {
+    let refund_error = REFUND_ERROR.import(py, "refund_rules.errors", "RefundError")?;
+    let mut texts: Vec<Option<String>> = Vec::new();
+    let mut early: Vec<Option<Bound<'py, PyAny>>> = Vec::new();
+    let mut w = encode::Writer::new(py, None, "");
+    for doc in documents.try_iter()? {
+        let doc = doc?;
+        let text = if let Ok(s) = doc.cast::<PyString>() {
+            Ok(s.to_cow()?.into_owned())
+        } else {
+            w.reset();
+            w.document(&doc, encode::RULE_LEDGER)
+                .and_then(|()| w.take_text())
+        };
+        match text {
+            Ok(t) => {
+                texts.push(Some(t));
+                early.push(None);
+            }
+            Err(e) if e.is_instance(py, refund_error.as_any()) => {
+                texts.push(None);
+                early.push(Some(e.into_value(py).into_bound(py).into_any()));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    let envelopes = py.detach(|| run_parallel("plan", &texts));
+    let mut out = Vec::with_capacity(envelopes.len());
+    for (env, err) in envelopes.iter().zip(early) {
+        let item = match (env, err) {
+            (Some(env), _) => {
+                let (ok, payload) = split_envelope(py, env)?;
+                PyTuple::new(
+                    py,
+                    [
+                        if ok { 0_u8 } else { 1 }.into_pyobject(py)?.into_any(),
+                        payload,
+                    ],
+                )?
+            }
+            (None, Some(e)) => PyTuple::new(py, [2_u8.into_pyobject(py)?.into_any(), e])?,
+            (None, None) => PyTuple::new(
+                py,
+                [2_u8.into_pyobject(py)?.into_any(), py.None().into_bound(py)],
+            )?,
+        };
+        out.push(item);
+    }
+    Ok(out)
+}
+
 /// The five provider names, in documentation order.
 #[pyfunction]
 fn providers() -> Vec<&'static str> {
@@ -118,6 +281,10 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("MAX_INPUT_BYTES", MAX_INPUT_BYTES)?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(run_many, m)?)?;
+    m.add_function(wrap_pyfunction!(dumps, m)?)?;
+    m.add_function(wrap_pyfunction!(loads, m)?)?;
+    m.add_function(wrap_pyfunction!(call, m)?)?;
+    m.add_function(wrap_pyfunction!(plan_many, m)?)?;
     m.add_function(wrap_pyfunction!(providers, m)?)?;
     m.add_function(wrap_pyfunction!(operations, m)?)?;
     m.add_function(wrap_pyfunction!(error_codes, m)?)?;

@@ -47,8 +47,6 @@ from .models import (
     Refund,
     Refundable,
     Statuses,
-    event_wire,
-    ledger_wire,
     major_amount_text,
 )
 
@@ -129,6 +127,21 @@ def _text(document: Document) -> str:
     return dumps(document)
 
 
+# Wire conversions the native writer applies to a document's top-level members (the former
+# `ledger_wire` / `event_wire` passes): 1 = `ledger`, 2 = `event`.
+_LEDGER_RULES = 1
+_EVENT_RULES = 2
+
+
+def _call(operation: str, document: Any, rules: int = 0) -> Any:
+    """One native call: write the document (exact numbers, floats refused), run the engine with
+    the GIL released, read the envelope; returns the ``value`` or raises the error."""
+    ok, payload = _native.call(operation, document, rules)
+    if ok:
+        return payload
+    raise error_from_envelope(payload or {})
+
+
 def run_envelope(operation: str, document: Document) -> str:
     """Runs an operation and returns the engine's result envelope text, exactly as the CLI
     prints it (``{"ok":true,"value":...}`` or ``{"ok":false,"error":...}``). Never raises for
@@ -148,7 +161,7 @@ def run(operation: str, document: Document) -> Any:
     result ``value`` as plain Python (non-integer numbers as ``Decimal``); raises
     :class:`RefundError` on rejection. No conversion is applied to the document: ledger amounts
     must be decimal strings, as in the JSON surface."""
-    return _value(run_envelope(operation, document))
+    return _call(operation, document)
 
 
 def _plan_document(
@@ -159,7 +172,8 @@ def _plan_document(
     now: Optional[Any],
     refund_id: Optional[str],
 ) -> Dict[str, Any]:
-    doc: Dict[str, Any] = {"provider": _provider(provider), "ledger": ledger_wire(ledger)}
+    # The ledger's wire conversions (`ledger_wire`) are applied by the native writer.
+    doc: Dict[str, Any] = {"provider": _provider(provider), "ledger": ledger}
     if request is not None:
         doc["request"] = request
     if options is not None:
@@ -197,7 +211,7 @@ def plan(
         RefundError: a subclass by family, with the stable ``code``.
     """
     doc = _plan_document(provider, ledger, request, options, now, refund_id)
-    return Plan.from_dict(run("plan", doc))
+    return Plan._lazy(_call("plan", doc, _LEDGER_RULES))
 
 
 def plan_many(documents: Iterable[Document]) -> List[PlanResult]:
@@ -207,27 +221,16 @@ def plan_many(documents: Iterable[Document]) -> List[PlanResult]:
     "now"?, "refund_id"?}``; ledger amounts may be ``Decimal``) or its JSON text. Results are
     in input order; failures are :class:`PlanResult` objects with ``error`` set, never raised.
     """
-    texts: List[Optional[str]] = []
-    early: Dict[int, RefundError] = {}
-    for i, doc in enumerate(documents):
-        try:
-            if isinstance(doc, Mapping) and "ledger" in doc:
-                doc = {**doc, "ledger": ledger_wire(doc["ledger"])}
-            texts.append(_text(doc))
-        except RefundError as e:
-            early[i] = e
-            texts.append(None)
-    answers = iter(_native.run_many("plan", [t for t in texts if t is not None]))
+    # Written, planned (GIL released, several threads for large batches) and read in one
+    # native call; dict documents get the ledger's wire conversions there.
     results: List[PlanResult] = []
-    for i, t in enumerate(texts):
-        if t is None:
-            results.append(PlanResult(error=early[i]))
-            continue
-        envelope = loads(next(answers))
-        if envelope.get("ok") is True:
-            results.append(PlanResult(plan=Plan.from_dict(envelope["value"])))
+    for status, payload in _native.plan_many(documents):
+        if status == 0:
+            results.append(PlanResult(plan=Plan._lazy(payload)))
+        elif status == 1:
+            results.append(PlanResult(error=error_from_envelope(payload or {})))
         else:
-            results.append(PlanResult(error=error_from_envelope(envelope.get("error") or {})))
+            results.append(PlanResult(error=payload))
     return results
 
 
@@ -237,8 +240,8 @@ def apply(provider: ProviderLike, ledger: LedgerLike, event: EventLike) -> Appli
     The same event ``id`` twice is a no-op (``duplicate=True``); a stale ``expected_version``
     raises :class:`VersionConflict`; a move the tables lack raises :class:`IllegalTransition`.
     """
-    doc = {"provider": _provider(provider), "ledger": ledger_wire(ledger), "event": event_wire(event)}
-    return Applied.from_dict(run("apply", doc))
+    doc = {"provider": _provider(provider), "ledger": ledger, "event": event}
+    return Applied._lazy(_call("apply", doc, _LEDGER_RULES | _EVENT_RULES))
 
 
 def refundable(
@@ -246,12 +249,12 @@ def refundable(
 ) -> Refundable:
     """The refundable breakdown of a ledger (optionally checked against a provider's tables,
     optionally for one capture)."""
-    doc: Dict[str, Any] = {"ledger": ledger_wire(ledger)}
+    doc: Dict[str, Any] = {"ledger": ledger}
     if provider is not None:
         doc["provider"] = _provider(provider)
     if capture_id is not None:
         doc["capture_id"] = capture_id
-    return Refundable.from_dict(run("refundable", doc))
+    return Refundable._lazy(_call("refundable", doc, _LEDGER_RULES))
 
 
 def parse_amount(
@@ -267,14 +270,14 @@ def parse_amount(
     }
     if provider is not None:
         doc["provider"] = _provider(provider)
-    return Amount.from_dict(run("parse_amount", doc))
+    return Amount._lazy(_call("parse_amount", doc))
 
 
 def format_amount(minor: Union[int, str], currency: str) -> Amount:
     """Formats minor units (``int`` or its text) as a major-unit amount of ``currency``."""
     if isinstance(minor, bool):
         raise UnsupportedValue("/minor", minor, "minor units must be an int, not a bool")
-    return Amount.from_dict(run("format_amount", {"minor": minor, "currency": currency}))
+    return Amount._lazy(_call("format_amount", {"minor": minor, "currency": currency}))
 
 
 def validate_list_query(provider: ProviderLike, query: Mapping[str, Any]) -> Dict[str, Any]:

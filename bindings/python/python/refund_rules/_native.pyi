@@ -1,12 +1,16 @@
 """The compiled core (pyo3). Use the ``refund_rules`` package API instead of this module."""
 
-from typing import Final
+from typing import Any, Final, Iterable, Optional
 
 __all__ = [
     "__version__",
     "MAX_INPUT_BYTES",
     "run",
     "run_many",
+    "dumps",
+    "loads",
+    "call",
+    "plan_many",
     "providers",
     "operations",
     "error_codes",
@@ -21,6 +25,19 @@ def run(operation: str, document: str) -> str:
 
 def run_many(operation: str, documents: list[str]) -> list[str]:
     """Runs one operation on many JSON documents, in order, with the GIL released."""
+
+def dumps(value: object, indent: Optional[int] = None, pointer: str = "") -> str:
+    """Writes a value as exact JSON text (Decimal exact, float refused with its pointer)."""
+
+def loads(text: str) -> Any:
+    """Parses JSON text; non-integer numbers become Decimal (as json.loads(parse_float=Decimal))."""
+
+def call(operation: str, document: object, rules: int = 0) -> tuple[bool, Any]:
+    """Writes the document, runs the operation (GIL released), reads the envelope:
+    ``(True, value)`` or ``(False, error)``. ``rules``: 1 = ledger, 2 = event wire conversions."""
+
+def plan_many(documents: Iterable[object]) -> list[tuple[int, Any]]:
+    """Plans a batch in one call: ``(0, value)``, ``(1, error)`` or ``(2, exception)`` per document."""
 
 def providers() -> list[str]:
     """The five provider names."""

@@ -7,6 +7,8 @@
 - Result objects keep the parsed engine output in ``raw``; ``to_dict()`` returns a copy of it,
   so fields added by newer engines are never lost.
 - Typed fields use :class:`~decimal.Decimal` for amounts and ``int`` for minor units.
+- Result objects returned by the API are built lazily: the typed fields are computed from
+  ``raw`` on first access (all at once, by ``from_dict``); they behave like eager ones.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import dataclasses
 import datetime as _dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Dict, List, Mapping, Optional, Sequence, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Type, TypeVar, Union
 
 from ._wire import decimal_text, dumps, pointer_join
 from .errors import FloatNotAllowed, RefundError, UnsupportedValue
@@ -42,6 +44,7 @@ AmountLike = Union[Decimal, str]
 """A major-unit amount: an exact Decimal (``Decimal("25.00")``) or its text (``"25.00"``)."""
 
 T = TypeVar("T")
+M = TypeVar("M", bound="_Model")
 
 
 def major_amount_text(value: object, pointer: str) -> object:
@@ -77,8 +80,41 @@ def _dec(value: object) -> Any:
     return Decimal(value) if isinstance(value, str) else value
 
 
+_LAZY_OK: Dict[type, bool] = {}
+
+
 class _Model:
     """Shared conversions."""
+
+    @classmethod
+    def _lazy(cls: Type[M], raw: Dict[str, Any]) -> M:
+        """An object whose typed fields are built from ``raw`` (the engine's JSON form) on first
+        access. Only for classes with a ``raw`` field; ``raw`` is owned by the new object.
+        Classes with a field default (a class attribute that would hide the missing field)
+        are built eagerly."""
+        lazy = _LAZY_OK.get(cls)
+        if lazy is None:
+            fields = cls.__dataclass_fields__  # type: ignore[attr-defined]
+            lazy = "raw" in fields and not any(n != "raw" and n in cls.__dict__ for n in fields)
+            _LAZY_OK[cls] = lazy
+        if not lazy:
+            return cls.from_dict(raw)  # type: ignore[attr-defined,no-any-return]
+        obj = object.__new__(cls)
+        obj.__dict__["raw"] = raw
+        return obj
+
+    if not TYPE_CHECKING:  # keeps attribute typos visible to type checkers
+
+        def __getattr__(self, name: str) -> Any:
+            # Only reached for a field a lazy object has not built yet (see `_lazy`).
+            d = self.__dict__
+            if "raw" not in d or name not in type(self).__dataclass_fields__:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            full = type(self).from_dict(d["raw"])
+            for key, value in full.__dict__.items():
+                if key != "raw" and key not in d:
+                    d[key] = value
+            return d[name]
 
     def to_dict(self) -> Dict[str, Any]:
         """The engine's JSON form of this object (see the module docs)."""
@@ -510,6 +546,10 @@ class ProviderErrorResponse(_Model):
         )
 
 
+def _lazy_of(cls: Any) -> Any:
+    return lambda v: cls._lazy(dict(v))
+
+
 def _opt_from(d: Mapping[str, Any], key: str, conv: Any) -> Any:
     v = d.get(key)
     return None if v is None else conv(v)
@@ -546,14 +586,14 @@ class Plan(_Model):
             operation=d["operation"],
             kind=d["kind"],
             amount=_dec(d["amount"]),
-            refundable=Refundable.from_dict(d["refundable"]),
+            refundable=Refundable._lazy(dict(d["refundable"])),
             remaining_after=_dec(d["remaining_after"]),
             status_after=Statuses.from_dict(d["status_after"]),
             refund_state=d.get("refund_state"),
             version=int(d.get("version", 0)),
             event=_opt_from(d, "event", Event.from_dict),
-            provider_call=_opt_from(d, "provider_call", ProviderCall.from_dict),
-            provider_response=_opt_from(d, "provider_response", ProviderResponse.from_dict),
+            provider_call=_opt_from(d, "provider_call", _lazy_of(ProviderCall)),
+            provider_response=_opt_from(d, "provider_response", _lazy_of(ProviderResponse)),
             replay=bool(d.get("replay", False)),
             explanation=list(d.get("explanation", [])),
             raw=dict(d),
@@ -577,7 +617,7 @@ class Applied(_Model):
             ledger=Ledger.from_dict(d["ledger"]),
             duplicate=bool(d["duplicate"]),
             status_before=Statuses.from_dict(d["status_before"]),
-            refundable=Refundable.from_dict(d["refundable"]),
+            refundable=Refundable._lazy(dict(d["refundable"])),
             raw=dict(d),
         )
 
