@@ -104,8 +104,13 @@ fn run(args: &[String]) -> Result<u8, String> {
     let input = read_input(file)?;
     let response = run_with(op, &input, pretty);
     let mut out = std::io::stdout().lock();
-    writeln!(out, "{}", response.json).map_err(|e| format!("cannot write output: {e}"))?;
-    Ok(response.exit_code())
+    match writeln!(out, "{}", response.json) {
+        // A reader that stopped early (`| head`) is not an error of ours.
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("cannot write output: {e}"))
+        }
+        _ => Ok(response.exit_code()),
+    }
 }
 
 /// Reads at most one byte more than the engine accepts, so a huge input is refused by the
