@@ -301,7 +301,10 @@ pub fn parse_decimal(text: &str, exponent: u8) -> Result<Minor, AmountProblem> {
     }
     // The grammar is settled; rust_decimal does the exact scaling at this boundary.
     let value = Decimal::from_str_exact(text).map_err(|_| AmountProblem::OutOfRange)?;
-    let scale = Decimal::from_i128_with_scale(10_i128.pow(u32::from(exponent)), 0);
+    let scale = 10_i128
+        .checked_pow(u32::from(exponent))
+        .and_then(|p| Decimal::try_from_i128_with_scale(p, 0).ok())
+        .ok_or(AmountProblem::OutOfRange)?;
     let scaled = value.checked_mul(scale).ok_or(AmountProblem::OutOfRange)?;
     let normalized = scaled.normalize();
     if normalized.scale() != 0 {
@@ -377,7 +380,18 @@ pub fn decimal_digit_count(text: &str) -> Result<usize, AmountProblem> {
 /// assert_eq!(format_decimal(Minor::new(5), 3), "0.005");
 /// ```
 pub fn format_decimal(minor: Minor, exponent: u8) -> String {
-    Decimal::from_i128_with_scale(i128::from(minor.get()), u32::from(exponent)).to_string()
+    match Decimal::try_from_i128_with_scale(i128::from(minor.get()), u32::from(exponent)) {
+        Ok(d) => d.to_string(),
+        // Beyond rust_decimal's 28 places (no currency has that many): place the point by hand.
+        Err(_) => {
+            let digits = minor.get().unsigned_abs().to_string();
+            let places = usize::from(exponent);
+            let padded = format!("{digits:0>width$}", width = places.saturating_add(1));
+            let (int_part, frac_part) = padded.split_at(padded.len().saturating_sub(places));
+            let sign = if minor.get() < 0 { "-" } else { "" };
+            format!("{sign}{int_part}.{frac_part}")
+        }
+    }
 }
 
 /// Parses a decimal amount for a currency (ISO exponent).

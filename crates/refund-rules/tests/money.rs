@@ -72,3 +72,22 @@ fn a_long_run_of_signs_is_malformed_not_a_stack_overflow() {
     let text = format!("{}1", "-".repeat(1_000_000));
     assert_eq!(parse_decimal(&text, 2), Err(AmountProblem::Malformed));
 }
+
+#[test]
+fn exponents_beyond_rust_decimal_are_errors_or_exact_text_never_panics() {
+    assert_eq!(parse_decimal("1", 29), Err(AmountProblem::OutOfRange));
+    assert_eq!(parse_decimal("1", 40), Err(AmountProblem::OutOfRange));
+    assert_eq!(parse_decimal("1", 255), Err(AmountProblem::OutOfRange));
+    assert_eq!(
+        refund_rules::format_decimal(Minor::new(1), 29),
+        format!("0.{}1", "0".repeat(28))
+    );
+    assert_eq!(
+        refund_rules::format_decimal(Minor::new(-12), 30),
+        format!("-0.{}12", "0".repeat(28))
+    );
+    assert_eq!(
+        refund_rules::format_decimal(Minor::new(i64::MIN), 255).len(),
+        1 + 2 + 255
+    );
+}

@@ -22,7 +22,7 @@ use serde_json::value::RawValue;
 
 use super::{Provider, ProviderError, ProviderRequest};
 use crate::allocation::{
-    AllocationError, Percent, PercentError, Ratio, catch_up, largest_remainder,
+    AllocationError, Percent, PercentError, Ratio, catch_up, largest_remainder, share,
 };
 use crate::error::{ErrorCode, RefundError};
 use crate::event::EventKind;
@@ -547,10 +547,22 @@ fn cumulative(
 ) -> Result<Vec<Allocation>, RefundError> {
     let mut out = Vec::new();
     let mut requested = Minor::ZERO;
+    // What the steps ask for on their own, reported when they go past the whole line.
+    let mut asked = Minor::ZERO;
     let mut past_full = false;
     for b in buckets {
         let (num, den) = b.position()?;
-        let after_num = num.checked_add(step(b)?).ok_or_else(overflow)?;
+        let this_step = step(b)?;
+        let step_ratio = Ratio::new(this_step, den).map_err(alloc_err)?;
+        for (on, total) in [(b.amount, b.line.amount), (b.tax, b.line.tax)] {
+            if on {
+                let part = share(total.get(), step_ratio).map_err(alloc_err)?;
+                asked = asked
+                    .checked_add(Minor::new(part))
+                    .map_err(|p| RefundError::invalid_amount(pointer, "", p))?;
+            }
+        }
+        let after_num = num.checked_add(this_step).ok_or_else(overflow)?;
         let after = Ratio::new(after_num.min(den), den).map_err(alloc_err)?;
         past_full |= after_num > den;
         let give = |on: bool, total: Minor, taken: Minor| -> Result<Minor, RefundError> {
@@ -578,7 +590,7 @@ fn cumulative(
     if past_full {
         // Percentages (or units) of a line may not add up to more than the whole line.
         return Err(RefundError::ExceedsRefundable {
-            requested: Money::new(requested, currency),
+            requested: Money::new(asked, currency),
             refundable: scope,
         });
     }

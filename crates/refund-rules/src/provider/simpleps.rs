@@ -144,6 +144,14 @@ fn implied_captured_status(ledger: &Ledger) -> Result<&'static str, RefundError>
 pub fn plan(ledger: &Ledger, request: &Request, ctx: &PlanContext) -> Result<Plan, RefundError> {
     let status = ledger.status.payment.as_str();
     let mut why = Vec::new();
+    // SP2: these statuses come before (or instead of) a capture; captures contradict them.
+    let uncaptured = matches!(status, "CHALLENGE" | "AUTHORIZED" | "VOIDED" | "DECLINED");
+    if uncaptured && !ledger.captures.is_empty() {
+        return Err(RefundError::inconsistent(
+            "/ledger/status/payment",
+            format!("status `{status}` but the ledger has captures"),
+        ));
+    }
     // SP1: "Only possible for captured payments (use Void for uncaptured authorizations)".
     match status {
         "AUTHORIZED" => return Err(RefundError::not_captured(status, Some(Operation::Void))),
