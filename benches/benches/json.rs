@@ -15,15 +15,20 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use refund_rules::json::{Operation, run};
 use refund_rules_benches::{SIZES, apply_document, plan_document};
 
-fn plan_json(c: &mut Criterion) {
-    let mut group = c.benchmark_group("plan_json");
-    for n in SIZES {
-        let text = plan_document(n).unwrap();
-        assert!(run(Operation::Plan, &text).error.is_none());
+/// One group: the JSON-surface operation on each document beside `serde_json`'s `Value` parse of
+/// the same bytes (the floor for any JSON-in API).
+fn json_group(c: &mut Criterion, name: &str, op: Operation, docs: Vec<(usize, String)>) {
+    let mut group = c.benchmark_group(name);
+    for (n, text) in docs {
+        assert!(run(op, &text).error.is_none());
         group.throughput(Throughput::Bytes(u64::try_from(text.len()).unwrap()));
-        group.bench_with_input(BenchmarkId::new("json_run_plan", n), &text, |b, text| {
-            b.iter(|| run(Operation::Plan, black_box(text)));
-        });
+        group.bench_with_input(
+            BenchmarkId::new(format!("json_run_{}", op.as_str()), n),
+            &text,
+            |b, text| {
+                b.iter(|| run(op, black_box(text)));
+            },
+        );
         group.bench_with_input(
             BenchmarkId::new("serde_value_parse", n),
             &text,
@@ -35,24 +40,20 @@ fn plan_json(c: &mut Criterion) {
     group.finish();
 }
 
+fn plan_json(c: &mut Criterion) {
+    let docs = SIZES
+        .into_iter()
+        .map(|n| (n, plan_document(n).unwrap()))
+        .collect();
+    json_group(c, "plan_json", Operation::Plan, docs);
+}
+
 fn apply_json(c: &mut Criterion) {
-    let mut group = c.benchmark_group("apply_json");
-    for n in [0, 10, 1_000] {
-        let text = apply_document(n).unwrap();
-        assert!(run(Operation::Apply, &text).error.is_none());
-        group.throughput(Throughput::Bytes(u64::try_from(text.len()).unwrap()));
-        group.bench_with_input(BenchmarkId::new("json_run_apply", n), &text, |b, text| {
-            b.iter(|| run(Operation::Apply, black_box(text)));
-        });
-        group.bench_with_input(
-            BenchmarkId::new("serde_value_parse", n),
-            &text,
-            |b, text| {
-                b.iter(|| serde_json::from_str::<serde_json::Value>(black_box(text)).unwrap());
-            },
-        );
-    }
-    group.finish();
+    let docs = [0, 10, 1_000]
+        .into_iter()
+        .map(|n| (n, apply_document(n).unwrap()))
+        .collect();
+    json_group(c, "apply_json", Operation::Apply, docs);
 }
 
 criterion_group!(benches, plan_json, apply_json);
