@@ -541,18 +541,33 @@ fn is_model(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<bool> {
     value.is_instance(model.as_any())
 }
 
+/// The shared start of `ledger_wire` / `event_wire`: a model object is written through its
+/// `to_dict()`, anything that is not a mapping by the generic rules; `None` means "a mapping:
+/// check its amount fields".
+fn typed_or_plain<'py>(
+    py: Python<'py>,
+    value: &Bound<'py, PyAny>,
+    class: &'static PyOnceLock<Py<PyType>>,
+    class_name: &str,
+) -> PyResult<Option<Prep<'py>>> {
+    if value.is_exact_instance_of::<PyDict>() {
+        return Ok(None);
+    }
+    let cls = class.import(py, "refund_rules.models", class_name)?;
+    if value.is_instance(cls.as_any())? {
+        return Ok(Some(Prep::Replaced(value.call_method0("to_dict")?)));
+    }
+    let mapping = MAPPING.import(py, "collections.abc", "Mapping")?;
+    if !value.is_instance(mapping.as_any())? {
+        return Ok(Some(Prep::Plain));
+    }
+    Ok(None)
+}
+
 /// `models.ledger_wire`, as a plan for the writer; raises what it raised, in the same order.
 fn prep_ledger<'py>(py: Python<'py>, ledger: &Bound<'py, PyAny>) -> PyResult<Prep<'py>> {
-    let exact_dict = ledger.is_exact_instance_of::<PyDict>();
-    if !exact_dict {
-        let cls = LEDGER.import(py, "refund_rules.models", "Ledger")?;
-        if ledger.is_instance(cls.as_any())? {
-            return Ok(Prep::Replaced(ledger.call_method0("to_dict")?));
-        }
-        let mapping = MAPPING.import(py, "collections.abc", "Mapping")?;
-        if !ledger.is_instance(mapping.as_any())? {
-            return Ok(Prep::Plain);
-        }
+    if let Some(done) = typed_or_plain(py, ledger, &LEDGER, "Ledger")? {
+        return Ok(done);
     }
     let mut fields = HashMap::new();
     if let Some(a) = get_item(ledger, "authorized")?
@@ -609,15 +624,8 @@ fn prep_item<'py>(
 
 /// `models.event_wire`, as a plan for the writer.
 fn prep_event<'py>(py: Python<'py>, event: &Bound<'py, PyAny>) -> PyResult<Prep<'py>> {
-    if !event.is_exact_instance_of::<PyDict>() {
-        let cls = EVENT.import(py, "refund_rules.models", "Event")?;
-        if event.is_instance(cls.as_any())? {
-            return Ok(Prep::Replaced(event.call_method0("to_dict")?));
-        }
-        let mapping = MAPPING.import(py, "collections.abc", "Mapping")?;
-        if !event.is_instance(mapping.as_any())? {
-            return Ok(Prep::Plain);
-        }
+    if let Some(done) = typed_or_plain(py, event, &EVENT, "Event")? {
+        return Ok(done);
     }
     let mut fields = HashMap::new();
     if let Some(a) = get_item(event, "amount")?
