@@ -307,10 +307,12 @@ fn indent(compact: &str) -> String {
 struct PlanInput {
     provider: String,
     ledger: LedgerDoc,
+    /// Raw, `null` included: the provider refuses a `null` body in its own words.
     #[serde(default)]
-    request: Option<Box<RawValue>>,
+    request: crate::strict::RawField,
+    /// Raw, `null` included: `null` options are the defaults (nullable in the schema).
     #[serde(default)]
-    options: Option<Box<RawValue>>,
+    options: crate::strict::RawField,
     #[serde(default)]
     now: Option<Timestamp>,
     #[serde(default)]
@@ -343,8 +345,8 @@ impl PlanInput {
         let ledger = self.ledger.into_ledger("/ledger")?;
         let request = ProviderRequest::from_json(
             provider,
-            self.request.as_deref().map(RawValue::get),
-            self.options.as_deref().map(RawValue::get),
+            self.request.0.as_deref().map(RawValue::get),
+            self.options.0.as_deref().map(RawValue::get),
         )?;
         Ok(PlanCall {
             ledger,

@@ -31,6 +31,7 @@ pub mod plan;
 pub mod provider;
 #[cfg(feature = "proptest")]
 pub mod strategies;
+pub(crate) mod strict;
 pub mod time;
 pub mod wire;
 

@@ -11,6 +11,7 @@ use serde_json::value::RawValue;
 use crate::error::RefundError;
 use crate::money::{AmountProblem, Currency, Money, parse_wire_money};
 use crate::provider::Provider;
+use crate::strict::{NULL_REFUSED, Strict};
 
 /// A decimal as it appeared on the wire: its exact text and whether it was a JSON string.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -199,15 +200,28 @@ pub fn dotted_field(pointer: &str) -> Option<String> {
     Some(out)
 }
 
-/// Parses an optional JSON document (`None`, or JSON `null`, gives `T::default()`), reporting
-/// the failing field as a JSON pointer under `base`.
+/// Parses an optional JSON document (`None` gives `T::default()`; JSON `null` is refused like
+/// any other `null` the schema does not allow), reporting the failing field under `base`.
 pub fn from_optional_json<T: DeserializeOwned + Default>(
     text: Option<&str>,
     base: &str,
 ) -> Result<T, RefundError> {
     match text {
         None => Ok(T::default()),
-        Some(text) => Ok(from_json_text::<Option<T>>(text, base)?.unwrap_or_default()),
+        Some(text) => from_json_text::<T>(text, base),
+    }
+}
+
+/// Parses merchant options: absent or JSON `null` (the schema's nullable `options`) gives the
+/// defaults, which never move money by themselves.
+pub fn from_options_json<T: DeserializeOwned + Default>(
+    text: Option<&str>,
+    base: &str,
+) -> Result<T, RefundError> {
+    match text {
+        None => Ok(T::default()),
+        Some(text) if text.trim() == "null" => Ok(T::default()),
+        Some(text) => from_json_text(text, base),
     }
 }
 
@@ -223,8 +237,12 @@ pub(crate) fn from_json_document<T: DeserializeOwned>(
     base: &str,
     raw: &[&str],
 ) -> Result<T, RefundError> {
+    if text.trim() == "null" {
+        // A whole document given as `null` (e.g. `"request": null`), not a field of one.
+        return Err(RefundError::invalid_input(base, NULL_REFUSED));
+    }
     let mut de = serde_json::Deserializer::from_str(text);
-    let value = T::deserialize(&mut de).map_err(|e| located(text, base, raw, &e))?;
+    let value = T::deserialize(Strict::new(&mut de)).map_err(|e| located(text, base, raw, &e))?;
     de.end()
         .map_err(|e| RefundError::invalid_input(base, e.to_string()))?;
     Ok(value)
@@ -578,6 +596,10 @@ fn locate(text: &str, at: usize, message: &str, syntax: bool, eof: bool) -> Vec<
     .iter()
     .any(|p| message.starts_with(p));
     if positioned {
+        // `strict` refuses an array where an object belongs right after its `[`.
+        if message.starts_with("invalid type: sequence") && !object && phase == Phase::Open {
+            return here;
+        }
         return match phase {
             Phase::Done | Phase::Value => last.as_ref().map(last_path).unwrap_or(here),
             _ => with(here, pending()),
@@ -666,11 +688,11 @@ mod tests {
             (r#"{"items":[{"amount":true}]}"#, "/request/items/0/amount"),
             (r#"{"items":[{"amount":true} ]}"#, "/request/items/0/amount"),
             (
-                r#"{"items":[{"amount":{"a":1},"when":null}]}"#,
+                r#"{"items":[{"amount":{"a":1},"when":"2026-01-01T00:00:00Z"}]}"#,
                 "/request/items/0/amount",
             ),
             (
-                r#"{"items":[{"when":null,"amount":{"a":[]}}]}"#,
+                r#"{"items":[{"when":"2026-01-01T00:00:00Z","amount":{"a":[]}}]}"#,
                 "/request/items/0/amount",
             ),
             (

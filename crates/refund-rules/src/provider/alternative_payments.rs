@@ -30,7 +30,7 @@ use crate::plan::{
     outline_refund,
 };
 use crate::time::Timestamp;
-use crate::wire::{WireDecimal, from_json_text, from_optional_json, positive_wire_money, raw_json};
+use crate::wire::{WireDecimal, from_json_text, from_options_json, positive_wire_money, raw_json};
 
 const PROVIDER: Provider = Provider::AlternativePayments;
 
@@ -225,7 +225,7 @@ pub const MACHINES: ProviderMachines = ProviderMachines {
 };
 
 fn parse_options(options: Option<&str>) -> Result<Options, RefundError> {
-    let doc: OptionsDoc = from_optional_json(options, "/options")?;
+    let doc: OptionsDoc = from_options_json(options, "/options")?;
     let defaults = Options::default();
     Ok(Options {
         refund_limit: doc.refund_limit.unwrap_or(defaults.refund_limit),

@@ -33,7 +33,7 @@ use crate::plan::{
     Operation, Plan, PlanContext, ProviderCall, ProviderResponse, RefundDraft, RefundKind,
     RefundOutline, outline_refund, resolve_amount,
 };
-use crate::wire::{WireDecimal, from_json_text, from_optional_json, raw_json};
+use crate::wire::{WireDecimal, from_json_text, from_options_json, raw_json};
 
 const PROVIDER: Provider = Provider::CommerceLayer;
 
@@ -319,7 +319,7 @@ struct Attributes {
 
 /// Parses the JSON:API body and the options.
 pub fn parse(body: Option<&str>, options: Option<&str>) -> Result<ProviderRequest, RefundError> {
-    let options: Options = from_optional_json(options, "/options")?;
+    let options: Options = from_options_json(options, "/options")?;
     let doc = match body {
         None => None,
         Some(text) => from_json_text::<Option<Document>>(text, "/request")?,

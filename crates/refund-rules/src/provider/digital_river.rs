@@ -36,7 +36,7 @@ use crate::plan::{
     outline_refund,
 };
 use crate::wire::{
-    JsonNumber, WireDecimal, dotted_field, from_json_text, from_optional_json, positive_wire_money,
+    JsonNumber, WireDecimal, dotted_field, from_json_text, from_options_json, positive_wire_money,
     raw_json, request_currency,
 };
 
@@ -275,7 +275,7 @@ pub const MACHINES: ProviderMachines = ProviderMachines {
 
 /// Parses the body (required) and options, and checks the body's shape.
 pub fn parse(body: Option<&str>, options: Option<&str>) -> Result<ProviderRequest, RefundError> {
-    let options: Options = from_optional_json(options, "/options")?;
+    let options: Options = from_options_json(options, "/options")?;
     let text = body.ok_or_else(|| {
         RefundError::invalid_input(
             "/request",

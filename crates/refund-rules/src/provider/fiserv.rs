@@ -32,8 +32,8 @@ use crate::plan::{
 };
 use crate::time::Timestamp;
 use crate::wire::{
-    JsonNumber, WireDecimal, dotted_field, from_optional_json, positive_wire_money, raw_json,
-    request_currency,
+    JsonNumber, WireDecimal, dotted_field, from_optional_json, from_options_json,
+    positive_wire_money, raw_json, request_currency,
 };
 
 const PROVIDER: Provider = Provider::FiservCommerceHub;
@@ -353,7 +353,7 @@ pub const MACHINES: ProviderMachines = ProviderMachines {
 
 /// Parses the body and the options, and checks the body's structure (FS1).
 pub fn parse(body: Option<&str>, options: Option<&str>) -> Result<ProviderRequest, RefundError> {
-    let doc: OptionsDoc = from_optional_json(options, "/options")?;
+    let doc: OptionsDoc = from_options_json(options, "/options")?;
     let request: Request = from_optional_json(body, "/request")?;
     check_structure(&request)?;
     let tagged = request.reference_transaction_details.is_some();

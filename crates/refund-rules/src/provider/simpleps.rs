@@ -21,7 +21,7 @@ use crate::plan::{
     resolve_amount,
 };
 use crate::wire::{
-    JsonNumber, WireDecimal, from_json_text, from_optional_json, positive_wire_money, raw_json,
+    JsonNumber, WireDecimal, from_optional_json, from_options_json, positive_wire_money, raw_json,
     request_currency,
 };
 
@@ -117,8 +117,9 @@ pub const MACHINES: ProviderMachines = ProviderMachines {
 
 /// Parses the body; SimplePS has no merchant options.
 pub fn parse(body: Option<&str>, options: Option<&str>) -> Result<ProviderRequest, RefundError> {
-    if let Some(o) = options {
-        let empty: serde_json::Map<String, serde_json::Value> = from_json_text(o, "/options")?;
+    {
+        let empty: serde_json::Map<String, serde_json::Value> =
+            from_options_json(options, "/options")?;
         if !empty.is_empty() {
             return Err(RefundError::invalid_input(
                 "/options",
