@@ -442,11 +442,7 @@ pub fn apply(provider: Provider, ledger: &Ledger, event: &Event) -> Result<Appli
                 }
                 None => ledger.refundable()?,
             };
-            let overall = if machines.refunds_settled_only {
-                ledger.refundable_settled()?
-            } else {
-                ledger.refundable()?
-            };
+            let overall = provider.refundable(ledger)?;
             for bound in [within, overall] {
                 if amount.minor > bound.available {
                     return Err(RefundError::ExceedsRefundable {

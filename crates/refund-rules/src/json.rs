@@ -422,16 +422,22 @@ fn refundable_value(input: &str) -> Outcome {
     let fail = |e| Failure::new(e, None);
     let doc: RefundableInput = from_json_document(input, "", &[]).map_err(fail)?;
     let ledger = doc.ledger.into_ledger("/ledger").map_err(fail)?;
-    match doc.provider.as_deref() {
+    let provider = match doc.provider.as_deref() {
         Some(name) => {
             let p = Provider::from_name(name).map_err(fail)?;
             check_ledger(p, &ledger).map_err(fail)?;
+            Some(p)
         }
-        None => ledger.check().map_err(fail)?,
-    }
-    let breakdown = match doc.capture_id.as_deref() {
-        Some(id) => ledger.refundable_for_capture(id),
-        None => ledger.refundable(),
+        None => {
+            ledger.check().map_err(fail)?;
+            None
+        }
+    };
+    // With a provider, the provider's maximum (the one `plan` and `apply` use).
+    let breakdown = match (doc.capture_id.as_deref(), provider) {
+        (Some(id), _) => ledger.refundable_for_capture(id),
+        (None, Some(p)) => p.refundable(&ledger),
+        (None, None) => ledger.refundable(),
     }
     .map_err(fail)?;
     to_raw(&breakdown)

@@ -338,7 +338,7 @@ pub fn op_event(provider: Provider, ledger: &Ledger, op: &Op, seq: usize) -> Opt
                 .map(|c| c.id.clone());
             let available = match &capture_id {
                 Some(id) => ledger.refundable_for_capture(id).ok()?.available,
-                None => ledger.refundable().ok()?.available,
+                None => provider.refundable(ledger).ok()?.available,
             };
             EventKind::RefundCreated {
                 refund_id: format!("refund_{}", ledger.refunds.len().saturating_add(1)),
@@ -696,7 +696,7 @@ pub fn request_body(provider: Provider, ledger: &Ledger) -> BoxedStrategy<Reques
 pub fn amount_scope(provider: Provider, ledger: &Ledger) -> Minor {
     let scope = match (provider, target_capture(ledger)) {
         (Provider::CommerceLayer, Some(c)) => ledger.refundable_for_capture(&c.id),
-        _ => ledger.refundable(),
+        _ => provider.refundable(ledger),
     };
     scope.map(|r| r.available).unwrap_or_default()
 }

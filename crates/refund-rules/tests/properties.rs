@@ -355,7 +355,7 @@ proptest! {
         (provider, ledger, share) in covered_provider().prop_flat_map(|p| (Just(p), ledger(p), any::<u16>()))
     ) {
         let full_status = fully_refunded_status(provider);
-        let before = ledger.refundable().unwrap();
+        let before = provider.refundable(&ledger).unwrap();
         let settled = before.pending.is_zero();
         if let Ok(plan) = plan_request(provider, &ledger, None, None)
             && plan.operation == Operation::Refund
@@ -367,7 +367,7 @@ proptest! {
             }
             prop_assert!(plan.remaining_after.minor.is_zero());
             let after = apply_through(provider, &ledger, plan.event.as_ref().unwrap());
-            prop_assert!(after.refundable().unwrap().available.is_zero());
+            prop_assert!(provider.refundable(&after).unwrap().available.is_zero());
             if let Some(full) = full_status && settled {
                 prop_assert_eq!(plan.status_after.payment.as_str(), full);
                 prop_assert_eq!(after.status.payment.as_str(), full);
@@ -388,7 +388,7 @@ proptest! {
                 prop_assert_eq!(plan.kind, RefundKind::Partial);
                 prop_assert!(plan.remaining_after.minor.is_positive());
                 let after = apply_through(provider, &ledger, plan.event.as_ref().unwrap());
-                prop_assert!(after.refundable().unwrap().available.is_positive());
+                prop_assert!(provider.refundable(&after).unwrap().available.is_positive());
                 if let Some(full) = full_status {
                     prop_assert_ne!(plan.status_after.payment.as_str(), full);
                     prop_assert_ne!(after.status.payment.as_str(), full);
@@ -416,7 +416,15 @@ proptest! {
             }
             return Ok(());
         }
-        let before = case.ledger.refundable().unwrap();
+        let event = plan.event.clone().unwrap();
+        // The scope the plan's amounts are measured in: the capture it refunds (Commerce Layer
+        // capture refunds, CL2), else the provider's one maximum.
+        let scope = |ledger: &Ledger| match &event.kind {
+            EventKind::RefundCreated { capture_id: Some(c), .. } => ledger.refundable_for_capture(c).unwrap(),
+            _ => case.provider.refundable(ledger).unwrap(),
+        };
+        let before = scope(&case.ledger);
+        prop_assert_eq!(&plan.refundable, &before);
         prop_assert_eq!(plan.version, case.ledger.version);
         prop_assert!(plan.amount.minor.is_positive());
         prop_assert!(plan.amount.minor <= before.available);
@@ -424,12 +432,11 @@ proptest! {
             i128::from(plan.amount.minor.get()) + i128::from(plan.remaining_after.minor.get()),
             i128::from(before.available.get())
         );
-        let event = plan.event.clone().unwrap();
         prop_assert_eq!(event.expected_version, Some(case.ledger.version));
         let applied = apply(case.provider, &case.ledger, &event).unwrap();
         prop_assert!(!applied.duplicate);
         let mut ledger = applied.ledger;
-        prop_assert_eq!(ledger.refundable().unwrap().available, plan.remaining_after.minor);
+        prop_assert_eq!(scope(&ledger).available, plan.remaining_after.minor);
         if plan.refund_state.is_some_and(RefundState::reserves) {
             let EventKind::RefundCreated { refund_id, .. } = &event.kind else { panic!("{event:?}") };
             let done = Event {
@@ -440,7 +447,53 @@ proptest! {
             ledger = apply(case.provider, &ledger, &done).unwrap().ledger;
         }
         prop_assert_eq!(&ledger.status, &plan.status_after);
-        prop_assert_eq!(ledger.refundable().unwrap().available, plan.remaining_after.minor);
+        prop_assert_eq!(scope(&ledger).available, plan.remaining_after.minor);
+    }
+
+    /// (3b) One maximum: what `refundable` reports for the provider (per capture for Commerce
+    /// Layer's capture refunds) is what `plan` accepts and `apply` lets through. Asking for it is
+    /// never refused for its size; one minor unit more is never planned, and when the maximum
+    /// itself plans, one more is `exceeds_refundable`.
+    #[test]
+    fn refundable_plan_and_apply_share_one_maximum(
+        (provider, ledger) in covered_provider().prop_flat_map(|p| (Just(p), ledger(p)))
+    ) {
+        let available = amount_scope(provider, &ledger);
+        // The JSON `refundable` operation reports the same number.
+        let doc = json!({"provider": provider, "ledger": ledger});
+        let out = run(JsonOp::Refundable, &doc.to_string());
+        if out.error.is_none() && provider != Provider::CommerceLayer {
+            let v: Value = serde_json::from_str(&out.json).unwrap();
+            let shown = parse_money(v["value"]["available"].as_str().unwrap(), ledger.currency).unwrap();
+            prop_assert_eq!(shown.minor, available);
+        }
+        let at = |minor: Minor| {
+            let request = amount_request(provider, &ledger, Some(Money::new(minor, ledger.currency)));
+            PlanCase { provider, ledger: ledger.clone(), request, now: plan_now(&ledger) }
+                .plan_with(&plan_context(&ledger, None))
+        };
+        let exact = if available.is_positive() { Some(at(available)) } else { None };
+        let size_codes = [ErrorCode::ExceedsRefundable, ErrorCode::AlreadyFullyRefunded, ErrorCode::PartialRefundNotSupported];
+        if let Some(Err(e)) = &exact {
+            prop_assert!(!size_codes.contains(&e.code()), "{provider}: the maximum {available:?} refused for its size: {e}");
+        }
+        let Ok(one_more) = available.checked_add(Minor::new(1)) else { return Ok(()) };
+        match at(one_more) {
+            Ok(plan) => prop_assert!(
+                plan.operation != Operation::Refund,
+                "{provider}: planned {} above the maximum {available:?}", plan.amount
+            ),
+            Err(e) => {
+                if let Some(Ok(plan)) = &exact && plan.operation == Operation::Refund {
+                    prop_assert_eq!(e.code(), ErrorCode::ExceedsRefundable, "{}", e);
+                }
+            }
+        }
+        if let Some(Ok(plan)) = exact && plan.operation == Operation::Refund {
+            prop_assert_eq!(plan.amount.minor, available);
+            let after = apply(provider, &ledger, plan.event.as_ref().unwrap());
+            prop_assert!(after.is_ok(), "{provider}: apply refused its own plan: {:?}", after.err());
+        }
     }
 
     /// (5) Re-applying any event is a no-op, right after it and at the end of the sequence.

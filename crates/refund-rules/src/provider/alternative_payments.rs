@@ -441,7 +441,7 @@ pub fn plan(
     }
 
     let status = ledger.status.payment.as_str();
-    let refundable = ledger.refundable()?;
+    let refundable = PROVIDER.refundable(ledger)?;
     check_amounts(ledger, status, &refundable)?;
     match status {
         // AP1: only payments whose invoice is Paid.
@@ -583,7 +583,7 @@ fn replay(
     key: &str,
 ) -> Result<Plan, RefundError> {
     let amount = Money::new(first.amount, ledger.currency);
-    let refundable = ledger.refundable()?;
+    let refundable = PROVIDER.refundable(ledger)?;
     let status_after = match first.state {
         RefundState::Pending => PROVIDER
             .machines()

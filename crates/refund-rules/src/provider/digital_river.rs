@@ -667,29 +667,9 @@ fn check_state(ledger: &Ledger) -> Result<(), RefundError> {
 }
 
 /// DR1: `availableToRefundAmount = captured − (completed + pending refunds)`, where captured
-/// counts captures in state `complete` (settled).
+/// counts captures in state `complete` (settled): the provider's one maximum.
 fn order_refundable(ledger: &Ledger) -> Result<Refundable, RefundError> {
-    let all = ledger.refundable()?;
-    let captured = sum(ledger
-        .captures
-        .iter()
-        .filter(|c| c.settled)
-        .map(|c| c.amount))?;
-    let available = captured
-        .checked_sub(all.refunded)
-        .and_then(|a| a.checked_sub(all.pending))
-        .map_err(|p| RefundError::invalid_amount("/ledger", "", p))?;
-    if available.get() < 0 {
-        return Err(RefundError::inconsistent(
-            "/ledger/refunds",
-            "succeeded and pending refunds exceed the completed captures",
-        ));
-    }
-    Ok(Refundable {
-        captured,
-        available,
-        ..all
-    })
+    PROVIDER.refundable(ledger)
 }
 
 /// The lines describe the whole order: they add up to the authorized total, and an item's

@@ -97,6 +97,18 @@ impl Provider {
         }
     }
 
+    /// The one maximum: what this provider can refund of `ledger` in total, as `refundable`
+    /// reports it, `plan` accepts it and `apply` lets it through. Providers that refund settled
+    /// money only (Alternative Payments AP1, Digital River DR1 `availableToRefundAmount`) count
+    /// settled captures only.
+    pub fn refundable(self, ledger: &Ledger) -> Result<crate::ledger::Refundable, RefundError> {
+        if self.machines().refunds_settled_only {
+            ledger.refundable_settled()
+        } else {
+            ledger.refundable()
+        }
+    }
+
     /// The error the provider itself would return for this rejection, where it has one.
     pub fn provider_error(self, error: &RefundError) -> Option<ProviderError> {
         match self {
