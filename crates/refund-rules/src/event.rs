@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize, Serializer, ser::SerializeMap};
 
 use crate::error::RefundError;
 use crate::ledger::{
-    Allocation, AllocationDoc, Capture, Ledger, Refund, RefundState, Statuses, ledger_amount,
+    Allocation, AllocationDoc, AppliedEvent, Capture, Ledger, Refund, RefundState, Statuses,
+    ledger_amount,
 };
 use crate::machine::{PaymentEvent, RefundEvent};
 use crate::money::{AmountProblem, Currency, Money};
@@ -89,31 +90,7 @@ pub enum EventKind {
     OrderApproved,
 }
 
-/// The event type names of the JSON form.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EventType {
-    /// [`EventKind::RefundCreated`]
-    RefundCreated,
-    /// [`EventKind::RefundSucceeded`]
-    RefundSucceeded,
-    /// [`EventKind::RefundFailed`]
-    RefundFailed,
-    /// [`EventKind::RefundExpired`]
-    RefundExpired,
-    /// [`EventKind::PaymentAuthorized`]
-    PaymentAuthorized,
-    /// [`EventKind::PaymentDeclined`]
-    PaymentDeclined,
-    /// [`EventKind::PaymentCaptured`]
-    PaymentCaptured,
-    /// [`EventKind::CaptureSettled`]
-    CaptureSettled,
-    /// [`EventKind::PaymentVoided`]
-    PaymentVoided,
-    /// [`EventKind::OrderApproved`]
-    OrderApproved,
-}
+pub use crate::ledger::EventType;
 
 /// The JSON form of an [`Event`]: one flat object with a `type`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -376,10 +353,10 @@ pub struct Applied {
 pub fn apply(provider: Provider, ledger: &Ledger, event: &Event) -> Result<Applied, RefundError> {
     let machines = provider.machines();
     crate::provider::check_ledger(provider, ledger)?;
-    if ledger.applied_events.contains(&event.id) {
-        // The id is the idempotency key: the same id with a different amount is another
-        // refund or capture (e.g. two concurrent plans both named `refund_1`), not a replay.
-        if !same_as_recorded(ledger, &event.kind) {
+    if let Some(recorded) = ledger.applied_events.iter().find(|a| a.id == event.id) {
+        // The id names exactly one event: another type, another subject or any other recorded
+        // field (e.g. two concurrent plans both named `refund_1`) is a conflict, not a replay.
+        if !same_as_recorded(ledger, recorded, &event.kind) {
             return Err(RefundError::IdempotencyConflict {
                 key: event.id.clone(),
             });
@@ -587,8 +564,10 @@ pub fn apply(provider: Provider, ledger: &Ledger, event: &Event) -> Result<Appli
         .version
         .checked_add(1)
         .ok_or_else(|| RefundError::inconsistent("/ledger/version", "version overflow"))?;
-    next.applied_events.push(event.id.clone());
-    next.check()?;
+    next.applied_events.push(event.kind.recorded_as(&event.id));
+    // The ledger was valid before, so a problem now is the event's: plan must accept whatever
+    // apply produces.
+    crate::provider::check_ledger(provider, &next)?;
     Ok(Applied {
         ledger: next,
         duplicate: false,
@@ -699,35 +678,75 @@ fn move_refund(
     Ok(())
 }
 
-/// For an already-applied event id: does the event match what the ledger recorded for it?
-/// Refund and capture creations are compared by id, amount and capture; other kinds carry no
-/// amount and replay as they are.
-fn same_as_recorded(ledger: &Ledger, kind: &EventKind) -> bool {
-    match kind {
-        // Everything the event recorded except the state, which may have moved on since.
-        EventKind::RefundCreated {
+/// For an already-applied event id: is `kind` the event the ledger recorded under it? Its type
+/// and subject must match, and a creation must match its refund or capture field for field
+/// (everything but the refund state, which may have moved on since). A bare id recorded before
+/// types were (`event_type: None`) proves nothing by itself: only a matching creation replays.
+fn same_as_recorded(ledger: &Ledger, recorded: &AppliedEvent, kind: &EventKind) -> bool {
+    let now = kind.recorded_as(&recorded.id);
+    let same_identity = match recorded.event_type {
+        Some(_) => *recorded == now,
+        None => matches!(
+            kind,
+            EventKind::RefundCreated { .. } | EventKind::PaymentCaptured { .. }
+        ),
+    };
+    same_identity
+        && match kind {
+            EventKind::RefundCreated {
+                refund_id,
+                amount,
+                state: _,
+                capture_id,
+                idempotency_key,
+                fingerprint,
+                return_id,
+                allocations,
+            } => ledger.refund(refund_id).is_some_and(|r| {
+                r.amount == amount.minor
+                    && &r.capture_id == capture_id
+                    && &r.idempotency_key == idempotency_key
+                    && &r.fingerprint == fingerprint
+                    && &r.return_id == return_id
+                    && &r.allocations == allocations
+            }),
+            EventKind::PaymentCaptured {
+                capture_id,
+                amount,
+                settled: _,
+                captured_at,
+            } => ledger.captures.iter().any(|c| {
+                &c.id == capture_id && c.amount == amount.minor && &c.captured_at == captured_at
+            }),
+            _ => true,
+        }
+}
+
+impl EventKind {
+    /// How the ledger records this event under `id`.
+    pub fn recorded_as(&self, id: &str) -> AppliedEvent {
+        let (refund_id, capture_id) = match self {
+            Self::RefundCreated {
+                refund_id,
+                capture_id,
+                ..
+            } => (Some(refund_id.clone()), capture_id.clone()),
+            Self::RefundSucceeded { refund_id }
+            | Self::RefundFailed { refund_id }
+            | Self::RefundExpired { refund_id } => (Some(refund_id.clone()), None),
+            Self::PaymentCaptured { capture_id, .. } | Self::CaptureSettled { capture_id } => {
+                (None, Some(capture_id.clone()))
+            }
+            Self::PaymentAuthorized
+            | Self::PaymentDeclined
+            | Self::PaymentVoided
+            | Self::OrderApproved => (None, None),
+        };
+        AppliedEvent {
+            id: id.to_owned(),
+            event_type: Some(self.event_type()),
             refund_id,
-            amount,
-            state: _,
             capture_id,
-            idempotency_key,
-            fingerprint,
-            return_id,
-            allocations,
-        } => ledger.refund(refund_id).is_some_and(|r| {
-            r.amount == amount.minor
-                && &r.capture_id == capture_id
-                && &r.idempotency_key == idempotency_key
-                && &r.fingerprint == fingerprint
-                && &r.return_id == return_id
-                && &r.allocations == allocations
-        }),
-        EventKind::PaymentCaptured {
-            capture_id, amount, ..
-        } => ledger
-            .captures
-            .iter()
-            .any(|c| &c.id == capture_id && c.amount == amount.minor),
-        _ => true,
+        }
     }
 }

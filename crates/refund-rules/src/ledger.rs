@@ -220,8 +220,135 @@ pub struct Ledger {
     pub lines: Vec<Line>,
     /// Bumped by every applied event; callers persist with compare-and-swap on it.
     pub version: u64,
-    /// Ids of the events already applied (re-applying one is a no-op).
-    pub applied_events: Vec<String>,
+    /// The events already applied (re-applying one is a no-op; another event under a used id
+    /// is a conflict).
+    pub applied_events: Vec<AppliedEvent>,
+}
+
+/// The event type names of the JSON form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventType {
+    /// [`crate::event::EventKind::RefundCreated`]
+    RefundCreated,
+    /// [`crate::event::EventKind::RefundSucceeded`]
+    RefundSucceeded,
+    /// [`crate::event::EventKind::RefundFailed`]
+    RefundFailed,
+    /// [`crate::event::EventKind::RefundExpired`]
+    RefundExpired,
+    /// [`crate::event::EventKind::PaymentAuthorized`]
+    PaymentAuthorized,
+    /// [`crate::event::EventKind::PaymentDeclined`]
+    PaymentDeclined,
+    /// [`crate::event::EventKind::PaymentCaptured`]
+    PaymentCaptured,
+    /// [`crate::event::EventKind::CaptureSettled`]
+    CaptureSettled,
+    /// [`crate::event::EventKind::PaymentVoided`]
+    PaymentVoided,
+    /// [`crate::event::EventKind::OrderApproved`]
+    OrderApproved,
+}
+
+impl EventType {
+    /// The name in documents.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::RefundCreated => "refund_created",
+            Self::RefundSucceeded => "refund_succeeded",
+            Self::RefundFailed => "refund_failed",
+            Self::RefundExpired => "refund_expired",
+            Self::PaymentAuthorized => "payment_authorized",
+            Self::PaymentDeclined => "payment_declined",
+            Self::PaymentCaptured => "payment_captured",
+            Self::CaptureSettled => "capture_settled",
+            Self::PaymentVoided => "payment_voided",
+            Self::OrderApproved => "order_approved",
+        }
+    }
+}
+
+/// An applied event as the ledger remembers it: its id, its type and what it named, so that a
+/// replay can be told from another event re-using the id (a `payment_voided` webhook under a
+/// `payment_captured` id is a conflict, not a no-op).
+///
+/// JSON: `{"id":"ev_1","type":"refund_created","refund_id":"refund_1"}`. A bare id string (the
+/// form before types were recorded) is still read; its type is unknown, so only a creation
+/// that matches its recorded refund or capture field for field replays against it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppliedEvent {
+    /// The event id.
+    pub id: String,
+    /// The event type; `None` for a bare id recorded before types were.
+    pub event_type: Option<EventType>,
+    /// The refund it named (refund events).
+    pub refund_id: Option<String>,
+    /// The capture it named (capture events).
+    pub capture_id: Option<String>,
+}
+
+/// The object form of [`AppliedEvent`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AppliedEventDoc {
+    id: String,
+    #[serde(rename = "type")]
+    event_type: EventType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    refund_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    capture_id: Option<String>,
+}
+
+impl Serialize for AppliedEvent {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.event_type {
+            None => s.serialize_str(&self.id),
+            Some(event_type) => AppliedEventDoc {
+                id: self.id.clone(),
+                event_type,
+                refund_id: self.refund_id.clone(),
+                capture_id: self.capture_id.clone(),
+            }
+            .serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for AppliedEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = AppliedEvent;
+            fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str("an applied event `{\"id\",\"type\",…}` or an event id")
+            }
+            fn visit_str<E: serde::de::Error>(self, id: &str) -> Result<Self::Value, E> {
+                Ok(AppliedEvent {
+                    id: id.to_owned(),
+                    event_type: None,
+                    refund_id: None,
+                    capture_id: None,
+                })
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let doc = AppliedEventDoc::deserialize(
+                    serde::de::value::MapAccessDeserializer::new(map),
+                )?;
+                Ok(AppliedEvent {
+                    id: doc.id,
+                    event_type: Some(doc.event_type),
+                    refund_id: doc.refund_id,
+                    capture_id: doc.capture_id,
+                })
+            }
+        }
+        d.deserialize_any(Visit)
+    }
 }
 
 /// Why the maximum refundable amount is what it is.
@@ -710,9 +837,9 @@ pub struct LedgerDoc {
     /// Version.
     #[serde(default)]
     pub version: u64,
-    /// Applied event ids.
+    /// Applied events.
     #[serde(default)]
-    pub applied_events: Vec<String>,
+    pub applied_events: Vec<AppliedEvent>,
 }
 
 /// The JSON form of a [`Capture`].

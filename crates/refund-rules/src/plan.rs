@@ -168,27 +168,43 @@ pub fn resolve_amount(
     Ok((amount, kind))
 }
 
-/// The first unused `refund_<n>` id, or the caller's id.
-pub fn new_refund_id(ledger: &Ledger, ctx: &PlanContext) -> String {
+/// The caller's refund id, or the first `refund_<n>` that is unused. A refund id names one
+/// refund: a caller's id that the ledger already has (as a refund, or as the `<id>.created`
+/// event the plan would emit) is `idempotency_conflict`, never a plan whose event cannot apply.
+pub fn new_refund_id(ledger: &Ledger, ctx: &PlanContext) -> Result<String, RefundError> {
+    let event_taken = |id: &str| {
+        let event = created_event_id(id);
+        ledger.applied_events.iter().any(|a| a.id == event)
+    };
     if let Some(id) = &ctx.refund_id {
-        return id.clone();
+        if ledger.refund(id).is_some() || event_taken(id) {
+            return Err(RefundError::IdempotencyConflict { key: id.clone() });
+        }
+        return Ok(id.clone());
     }
-    let mut n = ledger.refunds.len().saturating_add(1);
-    let first = format!("refund_{n}");
-    if ledger.refund(&first).is_none() {
-        return first;
-    }
-    // Taken (ids the engine did not choose): probe a set, not the list, so that ledgers with
-    // ids `refund_{len+1}`… stay linear instead of one scan per probe (quadratic).
-    let taken: std::collections::HashSet<&str> =
+    // Probe sets, not the lists, so that ledgers holding ids `refund_{len+1}`… stay linear.
+    let refunds: std::collections::HashSet<&str> =
         ledger.refunds.iter().map(|r| r.id.as_str()).collect();
+    let events: std::collections::HashSet<&str> = ledger
+        .applied_events
+        .iter()
+        .map(|a| a.id.as_str())
+        .collect();
+    let mut n = ledger.refunds.len();
     loop {
         n = n.saturating_add(1);
         let candidate = format!("refund_{n}");
-        if !taken.contains(candidate.as_str()) {
-            return candidate;
+        if !refunds.contains(candidate.as_str())
+            && !events.contains(created_event_id(&candidate).as_str())
+        {
+            return Ok(candidate);
         }
     }
+}
+
+/// The id of the `refund_created` event a plan emits for refund `refund_id`.
+pub fn created_event_id(refund_id: &str) -> String {
+    format!("{refund_id}.created")
 }
 
 /// The parts of a refund plan that every provider computes the same way.
@@ -251,9 +267,9 @@ pub fn outline_refund(
         .available
         .checked_sub(amount.minor)
         .map_err(|p| RefundError::invalid_amount("/request", "", p))?;
-    let refund_id = new_refund_id(ledger, ctx);
+    let refund_id = new_refund_id(ledger, ctx)?;
     let event = Event {
-        id: format!("{refund_id}.created"),
+        id: created_event_id(&refund_id),
         expected_version: Some(ledger.version),
         kind: EventKind::RefundCreated {
             refund_id,

@@ -28,7 +28,7 @@ use refund_rules::event::EventKind;
 use refund_rules::json::{Operation as JsonOp, Response, run};
 use refund_rules::machine::{PaymentEvent, StatusMachine};
 use refund_rules::strategies::{
-    AmountPick, COVERED_PROVIDERS, PlanCase, amount_pick, amount_request, amount_scope,
+    AmountPick, COVERED_PROVIDERS, PlanCase, Step, amount_pick, amount_request, amount_scope,
     amount_text_request, any_plan_case, breakdown_ledger, covered_provider, currencies, json_value,
     ledger, non_negative_minor, op, ops, over_precise_text, plan_case, plan_context, plan_now,
     replay, short_decimal,
@@ -93,6 +93,18 @@ fn assert_within_captured(ledger: &Ledger) {
         let per = ledger.refundable_for_capture(&c.id).unwrap();
         assert!(per.available.get() >= 0);
     }
+}
+
+/// An event kind without the fields that later events move (a refund's state, a capture's
+/// settlement): what a replay must match.
+fn settled_fields_aside(kind: &EventKind) -> EventKind {
+    let mut kind = kind.clone();
+    match &mut kind {
+        EventKind::RefundCreated { state, .. } => *state = RefundState::Succeeded,
+        EventKind::PaymentCaptured { settled, .. } => *settled = false,
+        _ => {}
+    }
+    kind
 }
 
 fn plan_request(
@@ -512,6 +524,65 @@ proptest! {
                 let late = apply(provider, &end, &step.event).unwrap();
                 prop_assert!(late.duplicate);
                 prop_assert_eq!(&late.ledger, &end);
+            }
+        }
+    }
+
+    /// (5b) An event id names exactly one event: any other event (another type, subject or
+    /// amount) under an id the ledger has applied is `idempotency_conflict`, never a no-op.
+    #[test]
+    fn a_reused_event_id_with_another_event_is_a_conflict(
+        (provider, start, seq) in covered_provider().prop_flat_map(|p| {
+            (Just(p), refund_rules::strategies::fresh_ledger(p), ops(16))
+        })
+    ) {
+        let (end, steps) = replay(provider, start, &seq);
+        let applied: Vec<&Step> = steps.iter().filter(|s| s.outcome.is_ok()).collect();
+        for first in &applied {
+            for other in &steps {
+                let reused = Event { id: first.event.id.clone(), ..other.event.clone() };
+                if settled_fields_aside(&other.event.kind) == settled_fields_aside(&first.event.kind) {
+                    continue; // the same event (its refund state or settlement may move on): a replay
+                }
+                match apply(provider, &end, &reused) {
+                    Ok(a) => prop_assert!(!a.duplicate, "{provider}: {:?} accepted as a replay of {:?}", reused, first.event),
+                    Err(e) => prop_assert_eq!(e.code(), ErrorCode::IdempotencyConflict, "{}", e),
+                }
+            }
+        }
+    }
+
+    /// (2b) Whatever `apply` produces, `plan` and `refundable` accept: no ledger reached by events
+    /// is refused as inconsistent or malformed, and a plan on it applies.
+    #[test]
+    fn ledgers_from_apply_plan_and_report_cleanly(
+        (provider, start, seq) in covered_provider().prop_flat_map(|p| {
+            (Just(p), refund_rules::strategies::fresh_ledger(p), ops(16))
+        })
+    ) {
+        let (_, steps) = replay(provider, start, &seq);
+        for after in steps.iter().filter_map(|s| s.outcome.as_ref().ok()) {
+            let out = run(JsonOp::Refundable, &json!({"provider": provider, "ledger": after}).to_string());
+            prop_assert!(out.error.is_none(), "{provider}: {}", out.json);
+            // The document apply writes is one plan reads back.
+            let text = serde_json::to_string(after).unwrap();
+            let doc: refund_rules::ledger::LedgerDoc = serde_json::from_str(&text).unwrap();
+            prop_assert_eq!(&doc.into_ledger("/ledger").unwrap(), after);
+            for pick in [None, Some(AmountPick::Share(u16::MAX / 3))] {
+                match plan_request(provider, after, pick, None) {
+                    Ok(plan) => {
+                        if let Some(event) = &plan.event {
+                            let applied = apply(provider, after, event);
+                            prop_assert!(applied.is_ok(), "{provider}: {:?}", applied.err());
+                        }
+                    }
+                    Err(e) => {
+                        let ledger_fault = e.code() == ErrorCode::InconsistentState
+                            || (e.code() == ErrorCode::InvalidInput
+                                && e.pointer().is_some_and(|p| p.starts_with("/ledger")));
+                        prop_assert!(!ledger_fault, "{provider}: apply produced a ledger plan refuses: {e}");
+                    }
+                }
             }
         }
     }

@@ -441,7 +441,9 @@ pub fn plan(
     }
 
     let status = ledger.status.payment.as_str();
-    let refundable = PROVIDER.refundable(ledger)?;
+    // All captures: AP1 refunds only fully settled payments (checked below), where this is
+    // also `PROVIDER.refundable`; an unsettled payment is `not_settled`, not inconsistent.
+    let refundable = ledger.refundable()?;
     check_amounts(ledger, status, &refundable)?;
     match status {
         // AP1: only payments whose invoice is Paid.

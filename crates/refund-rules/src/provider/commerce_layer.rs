@@ -464,7 +464,7 @@ pub fn plan(
 
 /// Refund transactions always reference a capture (CL1 `reference_capture`; CL3 refunds happen
 /// "when a capture is refunded"), so per-capture balances add up to the order's.
-fn refunds_name_captures(ledger: &Ledger) -> Result<(), RefundError> {
+pub(crate) fn refunds_name_captures(ledger: &Ledger) -> Result<(), RefundError> {
     match ledger.refunds.iter().position(|r| r.capture_id.is_none()) {
         Some(i) => Err(RefundError::inconsistent(
             format!("/ledger/refunds/{i}/capture_id"),

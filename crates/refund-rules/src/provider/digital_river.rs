@@ -674,7 +674,7 @@ fn order_refundable(ledger: &Ledger) -> Result<Refundable, RefundError> {
 
 /// The lines describe the whole order: they add up to the authorized total, and an item's
 /// charges name a product line.
-fn check_lines(ledger: &Ledger) -> Result<(), RefundError> {
+pub(crate) fn check_lines(ledger: &Ledger) -> Result<(), RefundError> {
     if ledger.lines.is_empty() {
         return Ok(());
     }

@@ -205,9 +205,16 @@ pub fn validate_list_query(
     }
 }
 
-/// Checks a ledger against the generic invariants and the provider's tables.
+/// Checks a ledger against the generic invariants, the provider's tables and the provider's own
+/// ledger rules. `plan`, `refundable` and `apply` (before and after the event) all run it, so
+/// whatever `apply` produces, `plan` accepts.
 pub fn check_ledger(provider: Provider, ledger: &Ledger) -> Result<(), RefundError> {
     ledger.check()?;
+    match provider {
+        Provider::CommerceLayer => commerce_layer::refunds_name_captures(ledger)?,
+        Provider::DigitalRiver => digital_river::check_lines(ledger)?,
+        Provider::SimplePs | Provider::FiservCommerceHub | Provider::AlternativePayments => {}
+    }
     let machines = provider.machines();
     machines.check_statuses(&ledger.status, "/ledger/status")?;
     for (i, r) in ledger.returns.iter().enumerate() {
