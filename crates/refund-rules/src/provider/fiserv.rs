@@ -964,6 +964,27 @@ fn plan_cancel(
     if !full.minor.is_positive() {
         return Err(RefundError::AlreadyFullyRefunded { refundable });
     }
+    // FS1 Cancel: a cancel reverses the whole transaction (partial cancels only on some
+    // settlement set-ups, FS1; otherwise FS5 827 "Unable to Cancel"). After a refund of the
+    // unsettled capture, a cancel would return the refunded part a second time: refuse, and let
+    // the rest be refunded once the capture settles.
+    if !authorized_only && !(refundable.refunded.is_zero() && refundable.pending.is_zero()) {
+        return Err(RefundError::not_refundable(
+            ledger.status.payment.clone(),
+            format!(
+                "the capture is not settled, so only a cancel is possible, and a cancel reverses \
+                 the whole charge although {} of it is already refunded or pending; refund the \
+                 rest once the capture settles",
+                Money::new(
+                    refundable
+                        .refunded
+                        .checked_add(refundable.pending)
+                        .unwrap_or(refundable.captured),
+                    ledger.currency
+                )
+            ),
+        ));
+    }
     if let Some(m) = requested {
         if m.minor > full.minor {
             return Err(RefundError::ExceedsRefundable {

@@ -7,7 +7,8 @@ use serde_json::Value;
 use crate::error::{ErrorCode, RefundError};
 use crate::ledger::Ledger;
 use crate::machine::ProviderMachines;
-use crate::plan::{Plan, PlanContext};
+use crate::money::Money;
+use crate::plan::{Operation, Plan, PlanContext};
 
 pub mod alternative_payments;
 pub mod commerce_layer;
@@ -179,13 +180,92 @@ pub fn plan(
 ) -> Result<Plan, RefundError> {
     let provider = request.provider();
     check_ledger(provider, ledger)?;
-    match request {
+    let plan = match request {
         ProviderRequest::SimplePs(r) => simpleps::plan(ledger, r, ctx),
         ProviderRequest::FiservCommerceHub(r, o) => fiserv::plan(ledger, r, o, ctx),
         ProviderRequest::AlternativePayments(r, o) => alternative_payments::plan(ledger, r, o, ctx),
         ProviderRequest::DigitalRiver(r, o) => digital_river::plan(ledger, r, o, ctx),
         ProviderRequest::CommerceLayer(r, o) => commerce_layer::plan(ledger, r, o, ctx),
+    }?;
+    check_money_effect(provider, ledger, &plan)?;
+    Ok(plan)
+}
+
+/// The engine's own guard on every plan, whatever the provider rules decided: no money moves
+/// twice. A refund takes at most what is still available in its scope (the capture it names, or
+/// the provider's one maximum); a void or cancel reverses the whole charge, so it is planned only
+/// while nothing of it has been refunded or is pending, and releases at most what is left. A
+/// replay of an earlier refund moves nothing. A violation is an error, never a plan.
+pub fn check_money_effect(
+    provider: Provider,
+    ledger: &Ledger,
+    plan: &Plan,
+) -> Result<(), RefundError> {
+    if plan.replay {
+        return Ok(());
     }
+    let overall = provider.refundable(ledger)?;
+    let scope = match &plan.event {
+        Some(crate::event::Event {
+            kind:
+                crate::event::EventKind::RefundCreated {
+                    capture_id: Some(c),
+                    ..
+                },
+            ..
+        }) => ledger.refundable_for_capture(c)?,
+        _ => overall.clone(),
+    };
+    let status = ledger.status.payment.clone();
+    match plan.operation {
+        Operation::Refund => {
+            if !plan.amount.minor.is_positive() || plan.amount.currency != ledger.currency {
+                return Err(RefundError::inconsistent(
+                    "/request",
+                    format!("a refund of {} cannot be planned", plan.amount),
+                ));
+            }
+            for bound in [scope, overall] {
+                if plan.amount.minor > bound.available {
+                    return Err(RefundError::ExceedsRefundable {
+                        requested: plan.amount,
+                        refundable: bound,
+                    });
+                }
+            }
+        }
+        // Pushes a refund that already holds its money (pending) to succeeded: nothing new moves.
+        Operation::Forward => {}
+        Operation::Void | Operation::Cancel => {
+            let touched = overall.refunded.checked_add(overall.pending).ok();
+            if touched != Some(crate::money::Minor::ZERO) {
+                return Err(RefundError::not_refundable(
+                    status,
+                    format!(
+                        "a {} reverses the whole charge, but {} of it is already refunded or pending: \
+                         that money would be returned twice; refund the rest once it settles",
+                        plan.operation.as_str(),
+                        Money::new(
+                            touched.unwrap_or(crate::money::Minor::ZERO),
+                            ledger.currency
+                        )
+                    ),
+                ));
+            }
+            let releasable = if ledger.captures.is_empty() {
+                ledger.authorized
+            } else {
+                overall.available
+            };
+            if plan.amount.minor > releasable {
+                return Err(RefundError::ExceedsRefundable {
+                    requested: plan.amount,
+                    refundable: overall,
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Validates a provider's refund-list query (`GET /refunds` parameters); only Alternative
