@@ -481,7 +481,19 @@ pub fn apply(provider: Provider, ledger: &Ledger, event: &Event) -> Result<Appli
             move_refund(&mut next, idx, RefundEvent::Expire, provider)?;
         }
         EventKind::PaymentAuthorized => {
-            next.status = machines.advance(&ledger.status, PaymentEvent::Authorize)?;
+            // CL4: an order whose total is zero is placed `free`, where the provider has it.
+            let free = ledger.authorized.is_zero()
+                && machines
+                    .payment
+                    .transitions
+                    .iter()
+                    .any(|t| t.event == PaymentEvent::AuthorizeFree);
+            let step = if free {
+                PaymentEvent::AuthorizeFree
+            } else {
+                PaymentEvent::Authorize
+            };
+            next.status = machines.advance(&ledger.status, step)?;
         }
         EventKind::PaymentDeclined => {
             next.status = machines.advance(&ledger.status, PaymentEvent::Decline)?;

@@ -16,8 +16,10 @@ use crate::ledger::{RefundState, Statuses};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentEvent {
-    /// Authentication (3-D Secure) passed.
+    /// Authentication (3-D Secure) passed, or the order was placed.
     Authorize,
+    /// An order with a zero total was placed: nothing to charge (Commerce Layer `free`).
+    AuthorizeFree,
     /// Authorization or authentication declined.
     Decline,
     /// Captured the whole authorized amount.
@@ -45,6 +47,7 @@ impl PaymentEvent {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Authorize => "authorize",
+            Self::AuthorizeFree => "authorize_free",
             Self::Decline => "decline",
             Self::CaptureFull => "capture_full",
             Self::CapturePartial => "capture_partial",

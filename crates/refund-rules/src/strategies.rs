@@ -432,6 +432,7 @@ pub fn start_states(machine: &StatusMachine) -> Vec<&'static str> {
                     && matches!(
                         t.event,
                         PaymentEvent::Authorize
+                            | PaymentEvent::AuthorizeFree
                             | PaymentEvent::CaptureFull
                             | PaymentEvent::CapturePartial
                     )

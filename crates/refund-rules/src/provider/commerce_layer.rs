@@ -133,6 +133,7 @@ const PAYMENT_STATES: &[&str] = &[
 /// refund moves the payment status by amounts like any refund.
 const PAYMENT_TRANSITIONS: &[Transition<&str, P>] = &[
     t("unpaid", P::Authorize, "authorized"), // CL4 place
+    t("unpaid", P::AuthorizeFree, "free"),   // CL4: a zero total order is `free`
     t("authorized", P::CaptureFull, "paid"), // CL4 capture
     t("authorized", P::CapturePartial, "partially_paid"), // [U]
     t("partially_paid", P::CaptureFull, "paid"), // [U]
@@ -175,6 +176,8 @@ const ORDER_STATES: &[&str] = &[
 /// A partial refund leaves the order as it is; a full refund cancels it [S].
 const ORDER_TRANSITIONS: &[Transition<&str, P>] = &[
     t("pending", P::Authorize, "placed"),         // CL4 place
+    t("pending", P::AuthorizeFree, "placed"),     // CL4 place (zero total)
+    t("placing", P::AuthorizeFree, "placed"),     // CL1 `_place` (zero total)
     t("placing", P::Authorize, "placed"),         // CL1 `_place` from `placing`
     t("placed", P::Approve, "approved"),          // CL4 approve
     t("placed", P::Void, "cancelled"),            // CL4 cancel
@@ -265,6 +268,7 @@ pub const MACHINES: ProviderMachines = ProviderMachines {
         // leave it unchanged (CL4, CL5).
         unaffected_by: &[
             P::Authorize,
+            P::AuthorizeFree,
             P::Approve,
             P::Void,
             P::Settle,

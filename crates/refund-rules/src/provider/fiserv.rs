@@ -852,6 +852,14 @@ fn check_window(
             "missing `now`, required for the 12-month refund window",
         )
     })?;
+    // A `now` before the payment existed contradicts the ledger; passing the window check with
+    // it would be a wrong "yes" (e.g. a clock or time-zone bug upstream).
+    if now < reference {
+        return Err(RefundError::inconsistent(
+            "/now",
+            format!("`now` {now} is before the payment was made ({reference})"),
+        ));
+    }
     let months = i32::try_from(REFUND_WINDOW_MONTHS)
         .map_err(|_| RefundError::invalid_input("/now", "window out of range"))?;
     let limit: Timestamp = reference
@@ -968,7 +976,7 @@ fn plan_cancel(
     // settlement set-ups, FS1; otherwise FS5 827 "Unable to Cancel"). After a refund of the
     // unsettled capture, a cancel would return the refunded part a second time: refuse, and let
     // the rest be refunded once the capture settles.
-    if !authorized_only && !(refundable.refunded.is_zero() && refundable.pending.is_zero()) {
+    if !(authorized_only || refundable.refunded.is_zero() && refundable.pending.is_zero()) {
         return Err(RefundError::not_refundable(
             ledger.status.payment.clone(),
             format!(

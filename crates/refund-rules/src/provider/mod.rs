@@ -214,7 +214,7 @@ pub fn check_money_effect(
                 },
             ..
         }) => ledger.refundable_for_capture(c)?,
-        _ => overall.clone(),
+        _ => overall,
     };
     let status = ledger.status.payment.clone();
     match plan.operation {
