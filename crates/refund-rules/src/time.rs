@@ -151,9 +151,17 @@ fn parse_rfc3339(s: &str) -> Option<Timestamp> {
         .checked_add(hour.checked_mul(3600)?)?
         .checked_add(minute.checked_mul(60)?)?
         .checked_add(second)?;
-    Some(Timestamp {
-        unix_seconds: local.checked_sub(offset_seconds)?,
-    })
+    let unix_seconds = local.checked_sub(offset_seconds)?;
+    // Only instants whose UTC form is 0001-01-01T00:00:00Z..9999-12-31T23:59:59Z: the engine
+    // writes UTC, and must read back every timestamp it writes (`0001-01-01T00:30:00+01:00`
+    // would become year 0).
+    let first = days_from_civil(1, 1, 1)?.checked_mul(86_400)?;
+    let last = days_from_civil(9999, 12, 31)?
+        .checked_mul(86_400)?
+        .checked_add(86_399)?;
+    (first..=last)
+        .contains(&unix_seconds)
+        .then_some(Timestamp { unix_seconds })
 }
 
 fn is_leap(y: i64) -> bool {
