@@ -241,11 +241,62 @@ pub(crate) fn from_json_document<T: DeserializeOwned>(
         // A whole document given as `null` (e.g. `"request": null`), not a field of one.
         return Err(RefundError::invalid_input(base, NULL_REFUSED));
     }
+    check_depth(text, base)?;
     let mut de = serde_json::Deserializer::from_str(text);
     let value = T::deserialize(Strict::new(&mut de)).map_err(|e| located(text, base, raw, &e))?;
     de.end()
         .map_err(|e| RefundError::invalid_input(base, e.to_string()))?;
     Ok(value)
+}
+
+/// How deep any JSON value may nest, pass-through fields included: serde_json's own limit for
+/// typed fields, so raw ones (Digital River `metadata`, options) cannot carry deeper values into
+/// an answer that Python or JavaScript then fail to decode.
+pub const MAX_DEPTH: usize = 128;
+
+/// Refuses nesting deeper than [`MAX_DEPTH`] anywhere in `text`, before any parse: one pass, no
+/// allocation until the error (which names the value that goes too deep).
+fn check_depth(text: &str, base: &str) -> Result<(), RefundError> {
+    let mut depth = 0_usize;
+    let (mut in_string, mut escaped) = (false, false);
+    for (i, &b) in text.as_bytes().iter().enumerate() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth = depth.saturating_add(1);
+                if depth > MAX_DEPTH {
+                    let (frames, _) = scan(text, i);
+                    let mut pointer = base.to_owned();
+                    for seg in frames.iter().filter_map(|f| f.seg.as_ref()) {
+                        pointer.push('/');
+                        match seg {
+                            Seg::Index(n) => pointer.push_str(&n.to_string()),
+                            Seg::Key(k) => {
+                                pointer.push_str(&k.replace('~', "~0").replace('/', "~1"))
+                            }
+                        }
+                    }
+                    return Err(RefundError::invalid_input(
+                        pointer,
+                        format!("values nest more than {MAX_DEPTH} levels deep"),
+                    ));
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// The `invalid_input` error for a failed parse: the pointer is recovered from the error's

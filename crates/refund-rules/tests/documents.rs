@@ -239,3 +239,31 @@ fn the_reported_examples_are_refused() {
                      "request": {"amount": {"total": 1, "currency": "USD"}}});
     assert!(run(JsonOp::Plan, &doc.to_string()).error.is_none());
 }
+
+/// Pass-through JSON (Digital River `metadata`, options) obeys the nesting limit of every other
+/// field, so an answer can always be decoded by Python and JavaScript; the limit itself passes.
+#[test]
+fn pass_through_fields_obey_the_nesting_limit() {
+    let ledger = json!({"id": "ord_1", "currency": "USD", "authorized": "10.00",
+                        "status": {"payment": "complete"},
+                        "captures": [{"id": "cap_1", "amount": "10.00", "settled": true}]});
+    let doc = |depth: usize| {
+        let meta = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        format!(
+            r#"{{"provider":"digital_river","ledger":{ledger},"request":{{"orderId":"ord_1","currency":"USD","amount":1,"metadata":{{"a":{meta}}}}}}}"#
+        )
+    };
+    // The document's own two levels plus `metadata` and its object leave 125 for the value.
+    assert!(run(JsonOp::Plan, &doc(125)).error.is_none());
+    for depth in [126, 10_000, 1_000_000] {
+        let out = run(JsonOp::Plan, &doc(depth));
+        assert_eq!(out.error, Some(ErrorCode::InvalidInput), "{depth}");
+        let v: Value = serde_json::from_str(&out.json).unwrap();
+        assert!(
+            v["error"]["pointer"]
+                .as_str()
+                .unwrap()
+                .starts_with("/request/metadata/a")
+        );
+    }
+}
