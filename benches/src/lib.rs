@@ -158,3 +158,267 @@ pub fn apply_all(ledger: &Ledger, events: &[Event]) -> Result<Ledger, RefundErro
     }
     Ok(current)
 }
+
+/// A document whose size grows with one collection, for the linearity test: the JSON surface
+/// operation to run and `n` → its input text.
+#[derive(Debug, Clone, Copy)]
+pub struct CollectionCase {
+    /// `collection: operation provider`, e.g. `captures: plan simpleps`.
+    pub name: &'static str,
+    /// The operation (`json::Operation`) the document is for.
+    pub operation: refund_rules::json::Operation,
+    /// Builds the document with `n` items of the collection (n ≥ 2).
+    pub document: fn(usize) -> String,
+}
+
+/// `n` amounts of 1.00 written as `"{n}.00"`.
+fn units(n: usize) -> String {
+    format!("{n}.00")
+}
+
+fn list(n: usize, item: impl Fn(usize) -> String) -> String {
+    (1..=n).map(item).collect::<Vec<_>>().join(",")
+}
+
+/// SimplePS, `n` captures of 1.00 (all captured, nothing refunded).
+fn simpleps_captures_ledger(n: usize) -> String {
+    let caps = list(n, |k| {
+        format!(r#"{{"id":"cap_{k}","amount":"1.00","settled":true}}"#)
+    });
+    format!(
+        r#"{{"currency":"USD","authorized":"{}","status":{{"payment":"CAPTURED"}},"captures":[{caps}],"version":1}}"#,
+        units(n)
+    )
+}
+
+/// Commerce Layer, `n` captures of 1.00; every capture but the last fully refunded.
+fn commerce_layer_captures_ledger(n: usize) -> String {
+    let caps = list(n, |k| format!(r#"{{"id":"cap_{k}","amount":"1.00"}}"#));
+    let refunds = list(n.saturating_sub(1), |k| {
+        format!(
+            r#"{{"id":"refund_{k}","amount":"1.00","state":"succeeded","capture_id":"cap_{k}"}}"#
+        )
+    });
+    format!(
+        r#"{{"id":"ord_1","currency":"EUR","authorized":"{}","status":{{"payment":"partially_refunded","order":"approved","fulfillment":"in_progress"}},"captures":[{caps}],"refunds":[{refunds}],"version":1}}"#,
+        units(n)
+    )
+}
+
+/// Commerce Layer, one capture and `n` received returns.
+fn commerce_layer_returns_ledger(n: usize) -> String {
+    let returns = list(n, |k| {
+        format!(r#"{{"id":"ret_{k}","status":"received","capture_id":"cap_1"}}"#)
+    });
+    format!(
+        r#"{{"id":"ord_1","currency":"EUR","authorized":"{0}","status":{{"payment":"paid","order":"approved","fulfillment":"fulfilled"}},"captures":[{{"id":"cap_1","amount":"{0}"}}],"returns":[{returns}],"version":1}}"#,
+        units(n)
+    )
+}
+
+/// Digital River, `n` product lines of 1.00 and, when `prior`, one pending refund of 10 % of
+/// every line (`n` allocations).
+fn digital_river_lines_ledger(n: usize, prior: bool) -> String {
+    let lines = list(n, |k| {
+        format!(r#"{{"id":"li_{k}","kind":"product","amount":"1.00"}}"#)
+    });
+    let refunds = if prior {
+        let allocations = list(n, |k| {
+            format!(r#"{{"line_id":"li_{k}","amount":"0.10","percent":"10"}}"#)
+        });
+        format!(
+            r#"{{"id":"refund_1","amount":"{}","state":"pending","allocations":[{allocations}]}}"#,
+            format_args!("{}.{}0", n / 10, n % 10)
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        r#"{{"id":"o_1","currency":"USD","authorized":"{0}","status":{{"payment":"complete"}},"captures":[{{"id":"cap_1","amount":"{0}","settled":true}}],"lines":[{lines}],"refunds":[{refunds}],"version":1}}"#,
+        units(n)
+    )
+}
+
+/// SimplePS, one capture and `n` applied event ids.
+fn applied_events_ledger(n: usize) -> String {
+    let events = list(n, |k| format!(r#""evt_{k}""#));
+    format!(
+        r#"{{"currency":"USD","authorized":"100.00","status":{{"payment":"CAPTURED"}},"captures":[{{"id":"cap_1","amount":"100.00"}}],"version":{n},"applied_events":[{events}]}}"#
+    )
+}
+
+fn refund_event(id: &str, amount: &str, state: &str, extra: &str) -> String {
+    format!(
+        r#"{{"id":"{id}.created","type":"refund_created","refund_id":"{id}","amount":"{amount}","state":"{state}"{extra}}}"#
+    )
+}
+
+/// Every collection the engine walks, for `plan`, `apply` and `refundable` where each applies.
+pub fn collection_cases() -> Vec<CollectionCase> {
+    use refund_rules::json::Operation::{Apply, Plan, Refundable};
+    vec![
+        CollectionCase {
+            name: "captures: plan simpleps",
+            operation: Plan,
+            document: |n| {
+                format!(
+                    r#"{{"provider":"simpleps","ledger":{},"request":{{"amount":{{"total":1.00,"currency":"USD"}}}}}}"#,
+                    simpleps_captures_ledger(n)
+                )
+            },
+        },
+        CollectionCase {
+            name: "captures: apply simpleps",
+            operation: Apply,
+            document: |n| {
+                format!(
+                    r#"{{"provider":"simpleps","ledger":{},"event":{}}}"#,
+                    simpleps_captures_ledger(n),
+                    refund_event("refund_1", "1.00", "succeeded", r#","capture_id":"cap_1""#)
+                )
+            },
+        },
+        CollectionCase {
+            name: "captures: refundable simpleps",
+            operation: Refundable,
+            document: |n| {
+                format!(
+                    r#"{{"provider":"simpleps","ledger":{},"capture_id":"cap_2"}}"#,
+                    simpleps_captures_ledger(n)
+                )
+            },
+        },
+        CollectionCase {
+            name: "captures: plan commerce_layer order",
+            operation: Plan,
+            document: |n| {
+                format!(
+                    r#"{{"provider":"commerce_layer","ledger":{},"request":{{"data":{{"type":"orders","id":"ord_1","attributes":{{"_refund":true}}}}}}}}"#,
+                    commerce_layer_captures_ledger(n)
+                )
+            },
+        },
+        CollectionCase {
+            name: "captures: plan commerce_layer capture",
+            operation: Plan,
+            document: |n| {
+                format!(
+                    r#"{{"provider":"commerce_layer","ledger":{},"request":{{"data":{{"type":"captures","id":"cap_{n}","attributes":{{"_refund":true}}}}}}}}"#,
+                    commerce_layer_captures_ledger(n)
+                )
+            },
+        },
+        CollectionCase {
+            name: "captures: refundable commerce_layer",
+            operation: Refundable,
+            document: |n| {
+                format!(
+                    r#"{{"provider":"commerce_layer","ledger":{}}}"#,
+                    commerce_layer_captures_ledger(n)
+                )
+            },
+        },
+        CollectionCase {
+            name: "returns: plan commerce_layer return",
+            operation: Plan,
+            document: |n| {
+                format!(
+                    r#"{{"provider":"commerce_layer","ledger":{},"request":{{"data":{{"type":"returns","id":"ret_{n}","attributes":{{"_refund_amount_cents":100,"_refund":true}}}}}}}}"#,
+                    commerce_layer_returns_ledger(n)
+                )
+            },
+        },
+        CollectionCase {
+            name: "returns: refundable commerce_layer",
+            operation: Refundable,
+            document: |n| {
+                format!(
+                    r#"{{"provider":"commerce_layer","ledger":{}}}"#,
+                    commerce_layer_returns_ledger(n)
+                )
+            },
+        },
+        CollectionCase {
+            name: "lines: plan digital_river percent",
+            operation: Plan,
+            document: |n| {
+                format!(
+                    r#"{{"provider":"digital_river","ledger":{},"request":{{"orderId":"o_1","currency":"USD","percent":10}}}}"#,
+                    digital_river_lines_ledger(n, false)
+                )
+            },
+        },
+        CollectionCase {
+            name: "lines: plan digital_river items",
+            operation: Plan,
+            document: |n| {
+                let items = list(n, |k| format!(r#"{{"itemId":"li_{k}","percent":10}}"#));
+                format!(
+                    r#"{{"provider":"digital_river","ledger":{},"request":{{"orderId":"o_1","currency":"USD","items":[{items}]}}}}"#,
+                    digital_river_lines_ledger(n, false)
+                )
+            },
+        },
+        CollectionCase {
+            name: "allocations: plan digital_river percent",
+            operation: Plan,
+            document: |n| {
+                format!(
+                    r#"{{"provider":"digital_river","ledger":{},"request":{{"orderId":"o_1","currency":"USD","percent":10}}}}"#,
+                    digital_river_lines_ledger(n, true)
+                )
+            },
+        },
+        CollectionCase {
+            name: "allocations: apply digital_river",
+            operation: Apply,
+            document: |n| {
+                let allocations = list(n, |k| {
+                    format!(r#"{{"line_id":"li_{k}","amount":"0.10","percent":"10"}}"#)
+                });
+                let amount = format!("{}.{}0", n / 10, n % 10);
+                format!(
+                    r#"{{"provider":"digital_river","ledger":{},"event":{}}}"#,
+                    digital_river_lines_ledger(n, true),
+                    refund_event(
+                        "refund_2",
+                        &amount,
+                        "pending",
+                        &format!(r#","allocations":[{allocations}]"#)
+                    )
+                )
+            },
+        },
+        CollectionCase {
+            name: "allocations: refundable digital_river",
+            operation: Refundable,
+            document: |n| {
+                format!(
+                    r#"{{"provider":"digital_river","ledger":{}}}"#,
+                    digital_river_lines_ledger(n, true)
+                )
+            },
+        },
+        CollectionCase {
+            name: "applied events: apply simpleps",
+            operation: Apply,
+            document: |n| {
+                format!(
+                    r#"{{"provider":"simpleps","ledger":{},"event":{}}}"#,
+                    applied_events_ledger(n),
+                    refund_event("refund_1", "1.00", "succeeded", "")
+                )
+            },
+        },
+        CollectionCase {
+            name: "applied events: re-apply simpleps",
+            operation: Apply,
+            document: |n| {
+                format!(
+                    r#"{{"provider":"simpleps","ledger":{},"event":{{"id":"evt_1","type":"payment_authorized"}}}}"#,
+                    applied_events_ledger(n)
+                )
+            },
+        },
+    ]
+}

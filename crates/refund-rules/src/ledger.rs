@@ -4,6 +4,8 @@
 //! provider statuses, and a `version` for compare-and-swap. Pending refunds reserve balance;
 //! failed and expired ones release it.
 
+use std::collections::{HashMap, HashSet};
+
 use serde::{Deserialize, Serialize, Serializer, ser::SerializeStruct};
 
 use crate::allocation::Percent;
@@ -447,6 +449,29 @@ fn overflow(pointer: &str) -> RefundError {
     RefundError::invalid_amount(pointer, "", AmountProblem::OutOfRange)
 }
 
+/// Succeeded and pending refunds of one scope, added in refund order.
+#[derive(Debug, Clone, Copy, Default)]
+struct Sums {
+    refunded: Minor,
+    pending: Minor,
+    /// An addition overflowed (the scope's breakdown is an error).
+    overflow: bool,
+}
+
+impl Sums {
+    fn add(&mut self, r: &Refund) {
+        let slot = match r.state {
+            RefundState::Succeeded => &mut self.refunded,
+            s if s.reserves() => &mut self.pending,
+            _ => return,
+        };
+        match slot.checked_add(r.amount) {
+            Ok(v) => *slot = v,
+            Err(_) => self.overflow = true,
+        }
+    }
+}
+
 impl Ledger {
     /// A new payment with nothing captured or refunded yet, at version 0.
     pub fn new(currency: Currency, authorized: Minor, status: Statuses) -> Self {
@@ -494,28 +519,59 @@ impl Ledger {
         )
     }
 
+    /// [`Ledger::refundable_for_capture`] of every capture, in capture order, in one pass over
+    /// the refunds (one call per capture would be quadratic). The first capture whose breakdown
+    /// fails gives the error, as a loop over the captures would.
+    pub fn capture_breakdowns(&self) -> Result<Vec<Refundable>, RefundError> {
+        // A repeated id means the first capture with it, as `refundable_for_capture` finds.
+        let mut first = HashMap::with_capacity(self.captures.len());
+        for (i, c) in self.captures.iter().enumerate() {
+            first.entry(c.id.as_str()).or_insert(i);
+        }
+        let mut sums = vec![Sums::default(); self.captures.len()];
+        for r in &self.refunds {
+            let slot = r
+                .capture_id
+                .as_deref()
+                .and_then(|id| first.get(id))
+                .and_then(|&i| sums.get_mut(i));
+            if let Some(s) = slot {
+                s.add(r);
+            }
+        }
+        self.captures
+            .iter()
+            .map(|c| {
+                let i = first.get(c.id.as_str()).copied().unwrap_or_default();
+                let sum = sums.get(i).copied().unwrap_or_default();
+                let amount = self.captures.get(i).map_or(c.amount, |o| o.amount);
+                self.finish_breakdown(sum, amount)
+            })
+            .collect()
+    }
+
     fn breakdown(
         &self,
         include: impl Fn(&Refund) -> bool,
         captured: Minor,
     ) -> Result<Refundable, RefundError> {
-        let mut refunded = Minor::ZERO;
-        let mut pending = Minor::ZERO;
+        let mut sum = Sums::default();
         for r in self.refunds.iter().filter(|r| include(r)) {
-            match r.state {
-                RefundState::Succeeded => {
-                    refunded = refunded
-                        .checked_add(r.amount)
-                        .map_err(|_| overflow("/ledger/refunds"))?;
-                }
-                s if s.reserves() => {
-                    pending = pending
-                        .checked_add(r.amount)
-                        .map_err(|_| overflow("/ledger/refunds"))?;
-                }
-                _ => {}
+            sum.add(r);
+            if sum.overflow {
+                break;
             }
         }
+        self.finish_breakdown(sum, captured)
+    }
+
+    fn finish_breakdown(&self, sum: Sums, captured: Minor) -> Result<Refundable, RefundError> {
+        if sum.overflow {
+            return Err(overflow("/ledger/refunds"));
+        }
+        let Sums {
+            refunded, pending, ..
+        } = sum;
         let committed = refunded
             .checked_add(pending)
             .map_err(|_| overflow("/ledger/refunds"))?;
@@ -570,6 +626,9 @@ impl Ledger {
                 AmountProblem::Negative,
             ));
         }
+        // Ids seen so far, for uniqueness and for the lookups below (a scan per item would be
+        // quadratic in captures).
+        let mut capture_ids = HashSet::with_capacity(self.captures.len());
         for (i, c) in self.captures.iter().enumerate() {
             if !c.amount.is_positive() {
                 return Err(RefundError::invalid_amount(
@@ -578,7 +637,7 @@ impl Ledger {
                     AmountProblem::Zero,
                 ));
             }
-            if self.captures.iter().take(i).any(|o| o.id == c.id) {
+            if !capture_ids.insert(c.id.as_str()) {
                 return Err(RefundError::inconsistent(
                     format!("/ledger/captures/{i}/id"),
                     format!("capture id `{}` appears twice", c.id),
@@ -605,7 +664,7 @@ impl Ledger {
                 ));
             }
             if let Some(cid) = &r.capture_id
-                && !self.captures.iter().any(|c| &c.id == cid)
+                && !capture_ids.contains(cid.as_str())
             {
                 return Err(RefundError::inconsistent(
                     format!("/ledger/refunds/{i}/capture_id"),
@@ -619,11 +678,9 @@ impl Ledger {
                 "refund id appears twice",
             ));
         }
-        self.check_returns()?;
+        self.check_returns(&capture_ids)?;
         self.check_lines()?;
-        for c in &self.captures {
-            self.refundable_for_capture(&c.id)?;
-        }
+        self.capture_breakdowns()?;
         self.refundable().map(|_| ())
     }
 }
@@ -635,8 +692,13 @@ impl Ledger {
     }
 
     /// Returns have unique ids and name existing captures; refunds name existing returns.
-    fn check_returns(&self) -> Result<(), RefundError> {
-        if let Some(i) = first_duplicate(self.returns.iter().map(|r| r.id.as_str())) {
+    fn check_returns(&self, capture_ids: &HashSet<&str>) -> Result<(), RefundError> {
+        let mut return_ids = HashSet::with_capacity(self.returns.len());
+        if let Some(i) = self
+            .returns
+            .iter()
+            .position(|r| !return_ids.insert(r.id.as_str()))
+        {
             return Err(RefundError::inconsistent(
                 format!("/ledger/returns/{i}/id"),
                 "return id appears twice",
@@ -644,7 +706,7 @@ impl Ledger {
         }
         for (i, r) in self.returns.iter().enumerate() {
             if let Some(cid) = &r.capture_id
-                && !self.captures.iter().any(|c| &c.id == cid)
+                && !capture_ids.contains(cid.as_str())
             {
                 return Err(RefundError::inconsistent(
                     format!("/ledger/returns/{i}/capture_id"),
@@ -654,7 +716,7 @@ impl Ledger {
         }
         for (i, r) in self.refunds.iter().enumerate() {
             if let Some(rid) = &r.return_id
-                && self.return_by_id(rid).is_none()
+                && !return_ids.contains(rid.as_str())
             {
                 return Err(RefundError::inconsistent(
                     format!("/ledger/refunds/{i}/return_id"),
@@ -674,43 +736,30 @@ impl Ledger {
 
     /// What succeeded and pending refunds took from a line (failed and expired ones released it).
     pub fn line_usage(&self, line_id: &str) -> Result<LineUsage, RefundError> {
-        let mut usage = LineUsage {
-            amount: Minor::ZERO,
-            tax: Minor::ZERO,
-            percent_hundredths: 0,
-            quantity: 0,
-        };
-        let counting = self
-            .refunds
-            .iter()
-            .filter(|r| r.state == RefundState::Succeeded || r.state.reserves());
-        for a in counting
-            .flat_map(|r| r.allocations.iter())
-            .filter(|a| a.line_id == line_id)
-        {
-            let too_big = || overflow("/ledger/refunds");
-            usage.amount = usage.amount.checked_add(a.amount).map_err(|_| too_big())?;
-            usage.tax = usage.tax.checked_add(a.tax).map_err(|_| too_big())?;
-            if let Some(p) = a.percent {
-                usage.percent_hundredths = usage
-                    .percent_hundredths
-                    .checked_add(u64::from(p.hundredths()))
-                    .ok_or_else(too_big)?;
-            }
-            if let Some(q) = a.quantity {
-                usage.quantity = usage.quantity.checked_add(q).ok_or_else(too_big)?;
-            }
+        let mut usage = Some(LineUsage::ZERO);
+        for a in self.counted_allocations().filter(|a| a.line_id == line_id) {
+            usage = usage.and_then(|u| u.plus(a));
         }
-        Ok(usage)
+        usage.ok_or_else(|| overflow("/ledger/refunds"))
+    }
+
+    /// Allocations of the refunds that hold their lines (succeeded and pending), in order.
+    fn counted_allocations(&self) -> impl Iterator<Item = &Allocation> {
+        self.refunds
+            .iter()
+            .filter(|r| r.state == RefundState::Succeeded || r.state.reserves())
+            .flat_map(|r| r.allocations.iter())
     }
 
     /// Lines and allocations: unique line ids, non-negative buckets, allocations that name a
     /// line, add up to their refund and, over succeeded and pending refunds, never take more
     /// than a bucket holds nor move a line past 100 %.
     fn check_lines(&self) -> Result<(), RefundError> {
+        let index = LineIndex::new(self);
         for (i, l) in self.lines.iter().enumerate() {
             let at = |f: &str| format!("/ledger/lines/{i}/{f}");
-            if self.lines.iter().take(i).any(|o| o.id == l.id) {
+            // The index keeps the first line of an id: another index means a repeat.
+            if index.position(&l.id) != Some(i) {
                 return Err(RefundError::inconsistent(
                     at("id"),
                     format!("line id `{}` appears twice", l.id),
@@ -732,6 +781,9 @@ impl Ledger {
                 ));
             }
         }
+        // The last refund that allocated each line: a repeat within one refund without a set
+        // per refund.
+        let mut last_refund = vec![usize::MAX; self.lines.len()];
         for (i, r) in self.refunds.iter().enumerate() {
             if r.allocations.is_empty() {
                 continue;
@@ -739,18 +791,22 @@ impl Ledger {
             let mut total = Minor::ZERO;
             for (j, a) in r.allocations.iter().enumerate() {
                 let at = format!("/ledger/refunds/{i}/allocations/{j}");
-                if self.line(&a.line_id).is_none() {
+                let Some(slot) = index
+                    .position(&a.line_id)
+                    .and_then(|k| last_refund.get_mut(k))
+                else {
                     return Err(RefundError::inconsistent(
                         format!("{at}/line_id"),
                         format!("no line `{}`", a.line_id),
                     ));
-                }
-                if r.allocations.iter().take(j).any(|o| o.line_id == a.line_id) {
+                };
+                if *slot == i {
                     return Err(RefundError::inconsistent(
                         format!("{at}/line_id"),
                         format!("line `{}` is allocated twice", a.line_id),
                     ));
                 }
+                *slot = i;
                 if a.amount.get() < 0 || a.tax.get() < 0 {
                     return Err(RefundError::invalid_amount(at, "", AmountProblem::Negative));
                 }
@@ -771,7 +827,7 @@ impl Ledger {
             }
         }
         for (i, l) in self.lines.iter().enumerate() {
-            let u = self.line_usage(&l.id)?;
+            let u = index.usage(i)?;
             // Position in units of 1 / (10 000 × quantity): percentages and units both count.
             let position = u128::from(u.percent_hundredths)
                 .checked_mul(u128::from(l.quantity))
@@ -793,6 +849,84 @@ impl Ledger {
             }
         }
         Ok(())
+    }
+}
+
+impl LineUsage {
+    const ZERO: Self = Self {
+        amount: Minor::ZERO,
+        tax: Minor::ZERO,
+        percent_hundredths: 0,
+        quantity: 0,
+    };
+
+    /// With one more allocation of the line; `None` when a sum overflows.
+    fn plus(self, a: &Allocation) -> Option<Self> {
+        let percent = a.percent.map_or(0, |p| u64::from(p.hundredths()));
+        Some(Self {
+            amount: self.amount.checked_add(a.amount).ok()?,
+            tax: self.tax.checked_add(a.tax).ok()?,
+            percent_hundredths: self.percent_hundredths.checked_add(percent)?,
+            quantity: self.quantity.checked_add(a.quantity.unwrap_or(0))?,
+        })
+    }
+}
+
+/// The lines by id and what counting refunds took from each, built in one pass: looking lines
+/// up, or summing their usage, once per line or item would be quadratic.
+#[derive(Debug)]
+pub(crate) struct LineIndex<'a> {
+    lines: &'a [Line],
+    /// The first line with each id (as [`Ledger::line`] finds it).
+    by_id: HashMap<&'a str, usize>,
+    /// Usage per first line of an id; `None` when a sum overflowed.
+    usage: Vec<Option<LineUsage>>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub(crate) fn new(ledger: &'a Ledger) -> Self {
+        let mut by_id = HashMap::with_capacity(ledger.lines.len());
+        for (i, l) in ledger.lines.iter().enumerate() {
+            by_id.entry(l.id.as_str()).or_insert(i);
+        }
+        let mut usage = vec![Some(LineUsage::ZERO); ledger.lines.len()];
+        for a in ledger.counted_allocations() {
+            if let Some(u) = by_id
+                .get(a.line_id.as_str())
+                .and_then(|&k| usage.get_mut(k))
+            {
+                *u = u.and_then(|u| u.plus(a));
+            }
+        }
+        Self {
+            lines: &ledger.lines,
+            by_id,
+            usage,
+        }
+    }
+
+    /// The index of the first line with this id.
+    pub(crate) fn position(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).copied()
+    }
+
+    /// The line at `i`.
+    pub(crate) fn at(&self, i: usize) -> Option<&'a Line> {
+        self.lines.get(i)
+    }
+
+    /// The first line with this id ([`Ledger::line`]).
+    pub(crate) fn line(&self, id: &str) -> Option<&'a Line> {
+        self.position(id).and_then(|i| self.at(i))
+    }
+
+    /// [`Ledger::line_usage`] of the line at `i`.
+    pub(crate) fn usage(&self, i: usize) -> Result<LineUsage, RefundError> {
+        self.lines
+            .get(i)
+            .and_then(|l| self.position(&l.id))
+            .and_then(|k| self.usage.get(k).copied().flatten())
+            .ok_or_else(|| overflow("/ledger/refunds"))
     }
 }
 

@@ -276,14 +276,20 @@ fn check_depth(text: &str, base: &str) -> Result<(), RefundError> {
                 depth = depth.saturating_add(1);
                 if depth > MAX_DEPTH {
                     let (frames, _) = scan(text, i);
+                    let own = frames.top().and_then(|f| {
+                        f.seg
+                            .or_else(|| (!f.object).then_some(Seg::Index(f.next_index)))
+                    });
                     let mut pointer = base.to_owned();
-                    for seg in frames.iter().filter_map(|f| f.seg.as_ref()) {
+                    for seg in frames.segs().chain(own) {
                         pointer.push('/');
                         match seg {
                             Seg::Index(n) => pointer.push_str(&n.to_string()),
-                            Seg::Key(k) => {
-                                pointer.push_str(&k.replace('~', "~0").replace('/', "~1"))
-                            }
+                            Seg::Key(start, end) => pointer.push_str(
+                                &key_text(text, start, end)
+                                    .replace('~', "~0")
+                                    .replace('/', "~1"),
+                            ),
                         }
                     }
                     return Err(RefundError::invalid_input(
@@ -305,20 +311,29 @@ fn located(text: &str, base: &str, raw: &[&str], e: &serde_json::Error) -> Refun
     let message = e.to_string();
     let syntax = !matches!(e.classify(), serde_json::error::Category::Data);
     let eof = matches!(e.classify(), serde_json::error::Category::Eof);
-    let segments = offset_of(text, e.line(), e.column())
+    let (outer, extra) = offset_of(text, e.line(), e.column())
         .map(|at| locate(text, at, &message, syntax, eof))
-        .unwrap_or_default();
+        .unwrap_or_else(|| (Stack::default(), Vec::new()));
+    let mut segments = outer.segs().chain(extra);
+    let first = segments.next();
     // Inside a raw field the typed parse saw one value: the field is the place.
-    let cap = match segments.first() {
-        Some(Seg::Key(k)) if syntax && raw.contains(&k.as_str()) => 1,
-        _ => usize::MAX,
+    let inside_raw = match first {
+        Some(Seg::Key(start, end)) if syntax => raw.contains(&key_text(text, start, end).as_str()),
+        _ => false,
     };
     let mut pointer = base.to_owned();
-    for seg in segments.iter().take(cap) {
+    let rest = if inside_raw { None } else { Some(segments) };
+    for seg in first.into_iter().chain(rest.into_iter().flatten()) {
         pointer.push('/');
         match seg {
             Seg::Index(i) => pointer.push_str(&i.to_string()),
-            Seg::Key(k) => pointer.push_str(&k.replace('~', "~0").replace('/', "~1")),
+            Seg::Key(start, end) => {
+                pointer.push_str(
+                    &key_text(text, start, end)
+                        .replace('~', "~0")
+                        .replace('/', "~1"),
+                );
+            }
         }
     }
     RefundError::invalid_input(pointer, message)
@@ -338,10 +353,19 @@ fn offset_of(text: &str, line: usize, column: usize) -> Option<usize> {
 }
 
 /// One step of a JSON pointer.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Seg {
-    Key(String),
+    /// A member key: the byte range of its JSON string (quotes included) in the text, decoded
+    /// only when a pointer is written.
+    Key(usize, usize),
     Index(usize),
+}
+
+/// The decoded key of the JSON string at `text[start..end]`.
+fn key_text(text: &str, start: usize, end: usize) -> String {
+    text.get(start..end)
+        .and_then(|raw| serde_json::from_str::<String>(raw).ok())
+        .unwrap_or_default()
 }
 
 /// Where the scan is inside one open object or array.
@@ -364,7 +388,7 @@ enum Phase {
 }
 
 /// An open object or array.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Frame {
     object: bool,
     /// The current member's key or element's index, once known.
@@ -374,6 +398,207 @@ struct Frame {
     start: usize,
     /// The segment of the last complete member.
     last_child: Option<Seg>,
+}
+
+/// The open frames. Only the innermost one is kept whole; the others are packed into a few
+/// bytes each (what they need once their child closes: kind, start, index, key range), so
+/// unclosed nesting costs ~2 bytes per input byte, not ~100 (a `Frame` per `[`).
+#[derive(Debug, Default)]
+struct Stack {
+    /// Packed outer frames, innermost last; each record ends with its length.
+    outer: Vec<u8>,
+    /// The start of the innermost packed frame (records store starts as deltas).
+    outer_start: usize,
+    top: Option<Frame>,
+}
+
+const OBJECT: u8 = 1;
+const SEG_KEY: u8 = 1 << 1;
+const SEG_NEXT_INDEX: u8 = 2 << 1;
+const SEG_INDEX: u8 = 3 << 1;
+const SEG_MASK: u8 = 3 << 1;
+/// Omitted fields with their most common values: start one byte after the parent's, no
+/// index yet, key right after the `{` or `,`.
+const START_NEXT: u8 = 1 << 3;
+const INDEX_ZERO: u8 = 1 << 4;
+const KEY_NEXT: u8 = 1 << 5;
+
+fn put_varint(out: &mut Vec<u8>, mut n: u64) {
+    loop {
+        let low = u8::try_from(n & 0x7f).unwrap_or_default();
+        n >>= 7;
+        if n == 0 {
+            out.push(low);
+            return;
+        }
+        out.push(low | 0x80);
+    }
+}
+
+fn get_varint(bytes: &[u8], at: &mut usize) -> usize {
+    let mut n: u64 = 0;
+    let mut shift = 0_u32;
+    while let Some(&b) = bytes.get(*at) {
+        *at = at.saturating_add(1);
+        n |= u64::from(b & 0x7f).checked_shl(shift).unwrap_or_default();
+        shift = shift.saturating_add(7);
+        if b & 0x80 == 0 {
+            break;
+        }
+    }
+    usize::try_from(n).unwrap_or(usize::MAX)
+}
+
+fn wide(n: usize) -> u64 {
+    u64::try_from(n).unwrap_or(u64::MAX)
+}
+
+impl Stack {
+    fn top(&self) -> Option<&Frame> {
+        self.top.as_ref()
+    }
+
+    fn top_mut(&mut self) -> Option<&mut Frame> {
+        self.top.as_mut()
+    }
+
+    fn push(&mut self, frame: Frame) {
+        if let Some(f) = self.top.replace(frame) {
+            self.pack(&f);
+        }
+    }
+
+    /// Packs an outer frame: its phase is `Value` (a child is open) and its last child is
+    /// overwritten when that child closes, so neither is kept.
+    fn pack(&mut self, f: &Frame) {
+        let at = self.outer.len();
+        let delta = f.start.saturating_sub(self.outer_start);
+        let mut flags = if f.object { OBJECT } else { 0 };
+        flags |= match f.seg {
+            None => 0,
+            Some(Seg::Key(..)) => SEG_KEY,
+            Some(Seg::Index(i)) if i == f.next_index => SEG_NEXT_INDEX,
+            Some(Seg::Index(_)) => SEG_INDEX,
+        };
+        if delta == 1 {
+            flags |= START_NEXT;
+        }
+        if f.next_index == 0 {
+            flags |= INDEX_ZERO;
+        }
+        let key = match f.seg {
+            Some(Seg::Key(start, end)) => {
+                Some((start.saturating_sub(f.start), end.saturating_sub(start)))
+            }
+            _ => None,
+        };
+        if key.is_some_and(|(d, _)| d == 1) {
+            flags |= KEY_NEXT;
+        }
+        self.outer.push(flags);
+        if delta != 1 {
+            put_varint(&mut self.outer, wide(delta));
+        }
+        if f.next_index != 0 {
+            put_varint(&mut self.outer, wide(f.next_index));
+        }
+        if let Some(Seg::Index(i)) = f.seg
+            && i != f.next_index
+        {
+            put_varint(&mut self.outer, wide(i));
+        }
+        if let Some((d, len)) = key {
+            if d != 1 {
+                put_varint(&mut self.outer, wide(d));
+            }
+            put_varint(&mut self.outer, wide(len));
+        }
+        let len = self.outer.len().saturating_sub(at);
+        self.outer.push(u8::try_from(len).unwrap_or(u8::MAX));
+        self.outer_start = f.start;
+    }
+
+    /// Decodes the record at `at` of a frame whose parent started at `parent_start`; returns
+    /// the frame and the offset after the record.
+    fn unpack(&self, at: usize, parent_start: usize) -> (Frame, usize) {
+        let bytes = self.outer.as_slice();
+        let mut i = at;
+        let flags = bytes.get(i).copied().unwrap_or_default();
+        i = i.saturating_add(1);
+        let delta = if flags & START_NEXT != 0 {
+            1
+        } else {
+            get_varint(bytes, &mut i)
+        };
+        let start = parent_start.saturating_add(delta);
+        let next_index = if flags & INDEX_ZERO != 0 {
+            0
+        } else {
+            get_varint(bytes, &mut i)
+        };
+        let seg = match flags & SEG_MASK {
+            SEG_KEY => {
+                let d = if flags & KEY_NEXT != 0 {
+                    1
+                } else {
+                    get_varint(bytes, &mut i)
+                };
+                let len = get_varint(bytes, &mut i);
+                let key_start = start.saturating_add(d);
+                Some(Seg::Key(key_start, key_start.saturating_add(len)))
+            }
+            SEG_NEXT_INDEX => Some(Seg::Index(next_index)),
+            SEG_INDEX => Some(Seg::Index(get_varint(bytes, &mut i))),
+            _ => None,
+        };
+        let frame = Frame {
+            object: flags & OBJECT != 0,
+            seg,
+            next_index,
+            phase: Phase::Value,
+            start,
+            last_child: None,
+        };
+        // Skip the length byte.
+        (frame, i.saturating_add(1))
+    }
+
+    fn pop(&mut self) -> Option<Frame> {
+        let popped = self.top.take()?;
+        if let Some(&len) = self.outer.last() {
+            let at = self
+                .outer
+                .len()
+                .saturating_sub(1)
+                .saturating_sub(usize::from(len));
+            // The record's start delta gives the parent's start back.
+            let (probe, _) = self.unpack(at, 0);
+            let parent_start = self.outer_start.saturating_sub(probe.start);
+            let (frame, _) = self.unpack(at, parent_start);
+            self.outer.truncate(at);
+            self.outer_start = parent_start;
+            self.top = Some(frame);
+        }
+        Some(popped)
+    }
+
+    /// The segments of the outer frames, outermost first (the innermost frame's own member
+    /// excluded, as its value is not complete).
+    fn segs(&self) -> impl Iterator<Item = Seg> + '_ {
+        let mut at = 0;
+        let mut start = 0;
+        core::iter::from_fn(move || {
+            while at < self.outer.len() {
+                let (frame, next) = self.unpack(at, start);
+                at = next;
+                start = frame.start;
+                if frame.seg.is_some() {
+                    return frame.seg;
+                }
+            }
+            None
+        })
+    }
 }
 
 /// The most recently completed value.
@@ -388,28 +613,28 @@ struct Completed {
 
 /// Scans `text[..end]` with a string-aware tokenizer and returns the open frames and the last
 /// completed value.
-fn scan(text: &str, end: usize) -> (Vec<Frame>, Option<Completed>) {
+fn scan(text: &str, end: usize) -> (Stack, Option<Completed>) {
     let bytes = text.as_bytes().get(..end).unwrap_or_default();
-    let mut frames: Vec<Frame> = Vec::new();
+    let mut frames = Stack::default();
     let mut last: Option<Completed> = None;
     // Start of the string or scalar being read, and whether a string is open / escaped.
     let mut token_start = 0_usize;
     let mut in_string = false;
     let mut escaped = false;
     let mut in_scalar = false;
-    let complete = |frames: &mut Vec<Frame>, last: &mut Option<Completed>, c: Completed| {
-        if let Some(f) = frames.last_mut() {
+    let complete = |frames: &mut Stack, last: &mut Option<Completed>, c: Completed| {
+        if let Some(f) = frames.top_mut() {
             f.phase = Phase::Done;
-            f.last_child.clone_from(&c.seg);
+            f.last_child = c.seg;
         }
         *last = Some(c);
     };
-    let seg_of = |frames: &mut Vec<Frame>| -> Option<Seg> {
-        let f = frames.last_mut()?;
+    let seg_of = |frames: &mut Stack| -> Option<Seg> {
+        let f = frames.top_mut()?;
         if !f.object && f.seg.is_none() {
             f.seg = Some(Seg::Index(f.next_index));
         }
-        f.seg.clone()
+        f.seg
     };
     for (i, &b) in bytes.iter().enumerate() {
         if in_string {
@@ -420,11 +645,9 @@ fn scan(text: &str, end: usize) -> (Vec<Frame>, Option<Completed>) {
             } else if b == b'"' {
                 in_string = false;
                 let end = i.saturating_add(1);
-                let raw = text.get(token_start..end).unwrap_or_default();
-                match frames.last_mut() {
+                match frames.top_mut() {
                     Some(f) if f.phase == Phase::Key => {
-                        let key = serde_json::from_str::<String>(raw).unwrap_or_default();
-                        f.seg = Some(Seg::Key(key));
+                        f.seg = Some(Seg::Key(token_start, end));
                         f.phase = Phase::AfterKey;
                     }
                     _ => {
@@ -468,7 +691,7 @@ fn scan(text: &str, end: usize) -> (Vec<Frame>, Option<Completed>) {
             b' ' | b'\t' | b'\n' | b'\r' => {}
             b'{' | b'[' => {
                 seg_of(&mut frames);
-                if let Some(f) = frames.last_mut() {
+                if let Some(f) = frames.top_mut() {
                     f.phase = Phase::Value;
                 }
                 frames.push(Frame {
@@ -497,12 +720,12 @@ fn scan(text: &str, end: usize) -> (Vec<Frame>, Option<Completed>) {
                 }
             }
             b':' => {
-                if let Some(f) = frames.last_mut() {
+                if let Some(f) = frames.top_mut() {
                     f.phase = Phase::Colon;
                 }
             }
             b',' => {
-                if let Some(f) = frames.last_mut() {
+                if let Some(f) = frames.top_mut() {
                     f.phase = Phase::Comma;
                     f.seg = None;
                     if !f.object {
@@ -513,13 +736,13 @@ fn scan(text: &str, end: usize) -> (Vec<Frame>, Option<Completed>) {
             b'"' => {
                 in_string = true;
                 token_start = i;
-                match frames.last_mut() {
+                match frames.top_mut() {
                     Some(f) if f.object && matches!(f.phase, Phase::Open | Phase::Comma) => {
                         f.phase = Phase::Key;
                     }
                     _ => {
                         seg_of(&mut frames);
-                        if let Some(f) = frames.last_mut() {
+                        if let Some(f) = frames.top_mut() {
                             f.phase = Phase::Value;
                         }
                     }
@@ -530,7 +753,7 @@ fn scan(text: &str, end: usize) -> (Vec<Frame>, Option<Completed>) {
                     in_scalar = true;
                     token_start = i;
                     seg_of(&mut frames);
-                    if let Some(f) = frames.last_mut() {
+                    if let Some(f) = frames.top_mut() {
                         f.phase = Phase::Value;
                     }
                 }
@@ -552,16 +775,6 @@ fn scan(text: &str, end: usize) -> (Vec<Frame>, Option<Completed>) {
     (frames, last)
 }
 
-/// The path of the innermost open frame (without its current member).
-fn frame_path(frames: &[Frame]) -> Vec<Seg> {
-    let parents = frames.len().saturating_sub(1);
-    frames
-        .iter()
-        .take(parents)
-        .filter_map(|f| f.seg.clone())
-        .collect()
-}
-
 /// Recovers the JSON path serde's typed parse was at when it failed at byte `at`.
 ///
 /// serde_json reports where the failure was noticed; which value that is follows from how it
@@ -569,7 +782,8 @@ fn frame_path(frames: &[Frame]) -> Vec<Seg> {
 /// errors at the value, errors raised by a `Deserialize` impl after reading its value are
 /// positioned once the enclosing object or array has tried to end (after its `}` / `]` when the
 /// value was the last one, or at the next `,`).
-fn locate(text: &str, at: usize, message: &str, syntax: bool, eof: bool) -> Vec<Seg> {
+/// The path is the open frames' segments (see [`Stack::segs`]) followed by the returned ones.
+fn locate(text: &str, at: usize, message: &str, syntax: bool, eof: bool) -> (Stack, Vec<Seg>) {
     let peeked = !eof
         && at > 0
         && text
@@ -582,96 +796,93 @@ fn locate(text: &str, at: usize, message: &str, syntax: bool, eof: bool) -> Vec<
         at
     };
     let (frames, last) = scan(text, end);
-    let with = |mut path: Vec<Seg>, seg: Option<Seg>| {
-        path.extend(seg);
-        path
-    };
-    let here = frame_path(&frames);
-    let frame = frames.last();
-    let phase = frame.map_or(Phase::Done, |f| f.phase);
-    let object = frame.is_some_and(|f| f.object);
-    let pending = || {
-        let f = frame?;
-        f.seg
-            .clone()
-            .or_else(|| (!f.object).then_some(Seg::Index(f.next_index)))
-    };
-    if syntax {
-        let ended = message.starts_with("EOF while parsing an object")
-            || message.starts_with("EOF while parsing a list");
-        let inside = match phase {
-            Phase::Value => !ended,
-            Phase::Colon => object,
-            Phase::Open | Phase::Comma => {
-                !object
-                    && (message.starts_with("expected value")
-                        || message.starts_with("recursion limit"))
-            }
-            Phase::Key | Phase::AfterKey | Phase::Done => false,
+    let tail = {
+        let frame = frames.top();
+        let phase = frame.map_or(Phase::Done, |f| f.phase);
+        let object = frame.is_some_and(|f| f.object);
+        let pending = || {
+            let f = frame?;
+            f.seg
+                .or_else(|| (!f.object).then_some(Seg::Index(f.next_index)))
         };
-        return if inside && frame.is_some() {
-            with(here, pending())
+        let here = Vec::new;
+        let with = |seg: Option<Seg>| seg.into_iter().collect::<Vec<_>>();
+        let last_path = |c: &Completed| with(c.seg);
+        if syntax {
+            let ended = message.starts_with("EOF while parsing an object")
+                || message.starts_with("EOF while parsing a list");
+            let inside = match phase {
+                Phase::Value => !ended,
+                Phase::Colon => object,
+                Phase::Open | Phase::Comma => {
+                    !object
+                        && (message.starts_with("expected value")
+                            || message.starts_with("recursion limit"))
+                }
+                Phase::Key | Phase::AfterKey | Phase::Done => false,
+            };
+            if inside && frame.is_some() {
+                with(pending())
+            } else {
+                here()
+            }
+        } else if message.starts_with("missing field") || message.starts_with("invalid length") {
+            last.as_ref().map(last_path).unwrap_or_else(here)
+        } else if message.starts_with("duplicate field") {
+            // A struct refuses it after the key; a `UniqueMap` after the value, and its `}` may
+            // have been read since.
+            let own = match frame.and_then(|f| f.seg) {
+                Some(Seg::Key(start, end)) => message
+                    .starts_with(&format!("duplicate field `{}`", key_text(text, start, end))),
+                _ => false,
+            };
+            match last {
+                Some(c)
+                    if c.container
+                        && !(own && phase == Phase::Done)
+                        && phase != Phase::AfterKey =>
+                {
+                    with(c.seg)
+                }
+                _ => here(),
+            }
+        } else if message.starts_with("unknown variant") && object && phase == Phase::AfterKey {
+            here()
+        } else if [
+            "invalid type: ",
+            "invalid value: ",
+            "unknown variant ",
+            "unknown field ",
+        ]
+        .iter()
+        .any(|p| message.starts_with(p))
+        {
+            match phase {
+                // `strict` refuses an array where an object belongs right after its `[`.
+                Phase::Open if !object && message.starts_with("invalid type: sequence") => here(),
+                Phase::Done | Phase::Value => last.as_ref().map(last_path).unwrap_or_else(here),
+                _ => with(pending()),
+            }
         } else {
-            here
-        };
-    }
-    let last_path = |c: &Completed| with(frame_path(&frames), c.seg.clone());
-    if message.starts_with("missing field") || message.starts_with("invalid length") {
-        return last.as_ref().map(last_path).unwrap_or(here);
-    }
-    if message.starts_with("duplicate field") {
-        // A struct refuses it after the key; a `UniqueMap` after the value, and its `}` may
-        // have been read since.
-        let own = match frame.and_then(|f| f.seg.as_ref()) {
-            Some(Seg::Key(k)) => message.starts_with(&format!("duplicate field `{k}`")),
-            _ => false,
-        };
-        return match last {
-            Some(c)
-                if c.container && !(own && phase == Phase::Done) && phase != Phase::AfterKey =>
-            {
-                with(frame_path(&frames), c.seg)
-            }
-            _ => here,
-        };
-    }
-    if message.starts_with("unknown variant") && object && phase == Phase::AfterKey {
-        return here;
-    }
-    let positioned = [
-        "invalid type: ",
-        "invalid value: ",
-        "unknown variant ",
-        "unknown field ",
-    ]
-    .iter()
-    .any(|p| message.starts_with(p));
-    if positioned {
-        // `strict` refuses an array where an object belongs right after its `[`.
-        if message.starts_with("invalid type: sequence") && !object && phase == Phase::Open {
-            return here;
-        }
-        return match phase {
-            Phase::Done | Phase::Value => last.as_ref().map(last_path).unwrap_or(here),
-            _ => with(here, pending()),
-        };
-    }
-    // Raised by a `Deserialize` impl after reading its whole value.
-    match last {
-        None => with(here, pending()),
-        Some(c) => {
-            let whole = text.get(c.start..c.end).unwrap_or_default();
-            let itself = message.starts_with(&format!(
-                "expected a decimal number, found `{}`",
-                truncate(whole, 40)
-            ));
-            let path = last_path(&c);
-            match (c.container && !itself, c.last_child) {
-                (true, Some(child)) => with(path, Some(child)),
-                _ => path,
+            // Raised by a `Deserialize` impl after reading its whole value.
+            match last {
+                None => with(pending()),
+                Some(c) => {
+                    let whole = text.get(c.start..c.end).unwrap_or_default();
+                    let itself = message.starts_with(&format!(
+                        "expected a decimal number, found `{}`",
+                        truncate(whole, 40)
+                    ));
+                    let mut path = last_path(&c);
+                    if let (true, Some(child)) = (c.container && !itself, c.last_child) {
+                        path.push(child);
+                    }
+                    path
+                }
             }
         }
-    }
+    };
+    (frames, tail)
 }
 
 #[cfg(test)]

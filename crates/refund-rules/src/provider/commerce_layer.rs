@@ -719,16 +719,15 @@ fn plan_order(
     let (money, _) = resolve_amount(None, &overall, REFUND_POINTER)?;
     // [U] default: the order trigger refunds the order's capture; when the balance sits on
     // several captures, each is refunded through its own capture.
-    let mut with_balance = Vec::new();
-    for c in &ledger.captures {
-        if ledger
-            .refundable_for_capture(&c.id)?
-            .available
-            .is_positive()
-        {
-            with_balance.push(c);
-        }
-    }
+    // One pass over the refunds for every capture (one per capture would be quadratic).
+    let breakdowns = ledger.capture_breakdowns()?;
+    let with_balance: Vec<_> = ledger
+        .captures
+        .iter()
+        .zip(&breakdowns)
+        .filter(|(_, b)| b.available.is_positive())
+        .map(|(c, _)| c)
+        .collect();
     let capture = match with_balance.as_slice() {
         [one] => *one,
         many => {

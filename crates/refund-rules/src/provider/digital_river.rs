@@ -16,6 +16,8 @@
 //! Money is spread over the order lines (`ledger.lines`) exactly, see
 //! [`crate::allocation`] and `docs/providers/digital_river.md`.
 
+use std::collections::{HashMap, HashSet};
+
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use serde_json::value::RawValue;
@@ -26,7 +28,9 @@ use crate::allocation::{
 };
 use crate::error::{ErrorCode, RefundError};
 use crate::event::EventKind;
-use crate::ledger::{Allocation, Ledger, Line, LineKind, LineUsage, RefundState, Refundable};
+use crate::ledger::{
+    Allocation, Ledger, Line, LineIndex, LineKind, LineUsage, RefundState, Refundable,
+};
 use crate::machine::{
     Machine, PaymentEvent as P, ProviderMachines, RefundEvent as R, Transition, transition as t,
 };
@@ -59,7 +63,7 @@ pub enum OrderRefundType {
 }
 
 /// `items[].type` (DR4 `RefundItemRequest.type` enum).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ItemRefundType {
     /// The item's shipping and its tax.
@@ -316,6 +320,8 @@ fn check_shape(r: &Request) -> Result<(), RefundError> {
                 "an order-level `type` cannot be combined with `items`; use `items[].type`",
             ));
         }
+        // Items seen so far: a scan per item would be quadratic in items.
+        let mut seen = HashSet::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             let at = |f: &str| format!("/request/items/{i}/{f}");
             if item.amount.is_some() && item.percent.is_some() {
@@ -337,11 +343,7 @@ fn check_shape(r: &Request) -> Result<(), RefundError> {
                     "`quantity` applies to product items, not to an item's charges",
                 ));
             }
-            let same = items
-                .iter()
-                .take(i)
-                .any(|o| o.item_id == item.item_id && o.item_type == item.item_type);
-            if same {
+            if !seen.insert((item.item_id.as_str(), item.item_type)) {
                 return Err(RefundError::invalid_input(
                     at("itemId"),
                     format!("item `{}` is listed twice", item.item_id),
@@ -674,7 +676,7 @@ fn order_refundable(ledger: &Ledger) -> Result<Refundable, RefundError> {
 
 /// The lines describe the whole order: they add up to the authorized total, and an item's
 /// charges name a product line.
-pub(crate) fn check_lines(ledger: &Ledger) -> Result<(), RefundError> {
+pub(crate) fn check_lines(ledger: &Ledger, index: &LineIndex<'_>) -> Result<(), RefundError> {
     if ledger.lines.is_empty() {
         return Ok(());
     }
@@ -691,7 +693,7 @@ pub(crate) fn check_lines(ledger: &Ledger) -> Result<(), RefundError> {
     }
     for (i, l) in ledger.lines.iter().enumerate() {
         if let Some(item) = &l.item_id {
-            let parent = ledger.line(item).map(|p| p.kind);
+            let parent = index.line(item).map(|p| p.kind);
             if l.kind == LineKind::Product || parent != Some(LineKind::Product) {
                 return Err(RefundError::inconsistent(
                     format!("/ledger/lines/{i}/item_id"),
@@ -703,25 +705,48 @@ pub(crate) fn check_lines(ledger: &Ledger) -> Result<(), RefundError> {
     Ok(())
 }
 
+/// The buckets of `lines` (indices into the ledger's lines, in line order).
 fn buckets<'a>(
-    ledger: &'a Ledger,
-    select: impl Fn(&Line) -> bool,
+    index: &LineIndex<'a>,
+    lines: impl IntoIterator<Item = usize>,
     amount: bool,
     tax: bool,
 ) -> Result<Vec<Bucket<'a>>, RefundError> {
-    ledger
-        .lines
-        .iter()
-        .filter(|l| select(l))
-        .map(|line| {
+    lines
+        .into_iter()
+        .filter_map(|i| index.at(i).map(|line| (i, line)))
+        .map(|(i, line)| {
             Ok(Bucket {
                 line,
-                usage: ledger.line_usage(&line.id)?,
+                usage: index.usage(i)?,
                 amount,
                 tax,
             })
         })
         .collect()
+}
+
+/// The indices of the ledger's lines that `select` keeps.
+fn select(ledger: &Ledger, keep: impl Fn(&Line) -> bool) -> Vec<usize> {
+    ledger
+        .lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| keep(l))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// An item's charge lines (shipping, fees, duty), by kind and item id, in line order: built
+/// once, so that sizing many items does not scan every line per item.
+fn charges_by_item(ledger: &Ledger) -> HashMap<(LineKind, &str), Vec<usize>> {
+    let mut out: HashMap<(LineKind, &str), Vec<usize>> = HashMap::new();
+    for (i, l) in ledger.lines.iter().enumerate() {
+        if let Some(item) = &l.item_id {
+            out.entry((l.kind, item.as_str())).or_default().push(i);
+        }
+    }
+    out
 }
 
 fn need_lines(ledger: &Ledger, what: &str) -> Result<(), RefundError> {
@@ -737,6 +762,7 @@ fn need_lines(ledger: &Ledger, what: &str) -> Result<(), RefundError> {
 /// Decides the allocations of a request, with notes for the explanation.
 fn size(
     ledger: &Ledger,
+    index: &LineIndex<'_>,
     request: &Request,
     options: &Options,
     why: &mut Vec<String>,
@@ -759,21 +785,23 @@ fn size(
     };
     if let Some(items) = &request.items {
         need_lines(ledger, "an item-level refund")?;
+        let charges = charges_by_item(ledger);
         let mut all = Vec::new();
         for (i, item) in items.iter().enumerate() {
             let at = |f: &str| format!("/request/items/{i}/{f}");
             let scope = match item.item_type {
                 // DR1: item level = the item amount and its tax only.
                 None => {
-                    let line = ledger
-                        .line(&item.item_id)
-                        .filter(|l| l.kind == LineKind::Product)
-                        .ok_or_else(|| {
-                            RefundError::invalid_input(
-                                at("itemId"),
-                                format!("the order has no item `{}`", item.item_id),
-                            )
-                        })?;
+                    let found = index
+                        .position(&item.item_id)
+                        .and_then(|k| index.at(k).map(|l| (k, l)))
+                        .filter(|(_, l)| l.kind == LineKind::Product);
+                    let (k, line) = found.ok_or_else(|| {
+                        RefundError::invalid_input(
+                            at("itemId"),
+                            format!("the order has no item `{}`", item.item_id),
+                        )
+                    })?;
                     // DR1: `items[].quantity` ≤ the ordered quantity.
                     if let Some(q) = item.quantity
                         && q > line.quantity
@@ -786,18 +814,18 @@ fn size(
                             ),
                         ));
                     }
-                    buckets(ledger, |l| l.id == line.id, true, true)?
+                    // Line ids are unique (checked with the ledger): the one line.
+                    buckets(index, [k], true, true)?
                 }
                 // DR1: `items[].type` shipping/fees/duty refunds that charge of the item plus
                 // its tax.
                 Some(kind) => {
                     let kind = kind.line_kind();
-                    let found = buckets(
-                        ledger,
-                        |l| l.kind == kind && l.item_id.as_deref() == Some(item.item_id.as_str()),
-                        true,
-                        true,
-                    )?;
+                    let lines = charges
+                        .get(&(kind, item.item_id.as_str()))
+                        .map(Vec::as_slice)
+                        .unwrap_or_default();
+                    let found = buckets(index, lines.iter().copied(), true, true)?;
                     if found.is_empty() {
                         return Err(RefundError::invalid_input(
                             at("itemId"),
@@ -840,7 +868,7 @@ fn size(
         // DR1: `type: tax` is order level, full only: percent 100 or the whole unrefunded tax.
         Some(OrderRefundType::Tax) => {
             need_lines(ledger, "a tax refund")?;
-            let scope = buckets(ledger, |_| true, false, true)?;
+            let scope = buckets(index, select(ledger, |_| true), false, true)?;
             let tax = scope_refundable(&scope, currency)?;
             if !tax.available.is_positive() {
                 return Err(RefundError::AlreadyFullyRefunded { refundable: tax });
@@ -877,7 +905,7 @@ fn size(
                 OrderRefundType::ImporterTax => LineKind::ImporterTax,
                 OrderRefundType::Fees | OrderRefundType::Tax => LineKind::Fees,
             };
-            let scope = buckets(ledger, |l| l.kind == kind, true, true)?;
+            let scope = buckets(index, select(ledger, |l| l.kind == kind), true, true)?;
             if scope.is_empty() {
                 return Err(RefundError::invalid_input(
                     "/request/type",
@@ -902,7 +930,12 @@ fn size(
                 }
                 return Ok(Vec::new());
             }
-            let scope = buckets(ledger, |l| l.kind != LineKind::Fees, true, true)?;
+            let scope = buckets(
+                index,
+                select(ledger, |l| l.kind != LineKind::Fees),
+                true,
+                true,
+            )?;
             let (sizing, pointer) = order_sizing("/request")?;
             let allocs = allocate(&scope, &sizing, currency, pointer)?;
             why.push(format!(
@@ -948,7 +981,8 @@ pub fn plan(
         ));
     }
     check_state(ledger)?;
-    check_lines(ledger)?;
+    let index = LineIndex::new(ledger);
+    check_lines(ledger, &index)?;
     let refundable = order_refundable(ledger)?;
     why.push(format!(
         "captured (complete) {}, refunded {}, pending {}, available {}",
@@ -960,7 +994,7 @@ pub fn plan(
     if !refundable.available.is_positive() {
         return Err(RefundError::AlreadyFullyRefunded { refundable });
     }
-    let allocations = size(ledger, request, options, &mut why)?;
+    let allocations = size(ledger, &index, request, options, &mut why)?;
     let amount = if ledger.lines.is_empty() {
         // No lines: an order-level amount against the order's available amount.
         match &request.amount {

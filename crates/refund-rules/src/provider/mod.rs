@@ -292,7 +292,9 @@ pub fn check_ledger(provider: Provider, ledger: &Ledger) -> Result<(), RefundErr
     ledger.check()?;
     match provider {
         Provider::CommerceLayer => commerce_layer::refunds_name_captures(ledger)?,
-        Provider::DigitalRiver => digital_river::check_lines(ledger)?,
+        Provider::DigitalRiver => {
+            digital_river::check_lines(ledger, &crate::ledger::LineIndex::new(ledger))?
+        }
         Provider::SimplePs | Provider::FiservCommerceHub | Provider::AlternativePayments => {}
     }
     let machines = provider.machines();
