@@ -20,6 +20,7 @@ const { runJson } = require(pkg);
 function decodeWtf8(bytes) {
   let out = '';
   let units = [];
+  let afterHigh = false;
   const flush = () => {
     out += String.fromCharCode(...units);
     units = [];
@@ -51,6 +52,9 @@ function decodeWtf8(bytes) {
     }
     const min = [0, 0, 0x80, 0x800, 0x10000][n];
     if (cp < min || cp > 0x10ffff) return null;
+    // WTF-8 never encodes a surrogate pair as two 3-byte sequences (CESU-8).
+    if (cp >= 0xdc00 && cp < 0xe000 && afterHigh) return null;
+    afterHigh = cp >= 0xd800 && cp < 0xdc00;
     if (cp >= 0x10000) {
       cp -= 0x10000;
       units.push(0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff));
