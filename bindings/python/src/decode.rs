@@ -2,13 +2,14 @@
 //! `json.loads(text, parse_float=Decimal)`: integers become `int`, other numbers an exact
 //! `decimal.Decimal` of their text, objects `dict` (last duplicate key wins), arrays `list`.
 //!
-//! The engine always writes valid JSON; anything this reader does not handle (e.g. an escaped
-//! lone surrogate) makes [`loads`] fall back to Python's own `json.loads`, so the result is
-//! the same either way.
+//! Unlike `json.loads`, it never raises for valid JSON: nesting of any depth is read without
+//! recursion, integers of any length are read exactly (no `sys.get_int_max_str_digits()`
+//! limit), and an escaped lone surrogate becomes that surrogate in the `str`. Text that is not
+//! JSON (the engine never writes any) falls back to `json.loads` for its error.
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyList, PyString};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 
 use crate::encode::decimal_type;
 
@@ -22,7 +23,7 @@ pub fn loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
         pos: 0,
         keys: Vec::new(),
     };
-    match r.value(0) {
+    match r.value() {
         Ok(Some(v)) => {
             r.ws();
             if r.pos == r.bytes.len() {
@@ -47,7 +48,11 @@ struct Reader<'py, 'a> {
     keys: Vec<(&'a [u8], Bound<'py, PyString>)>,
 }
 
-const MAX_DEPTH: usize = 512;
+/// An open container while reading: a list, or a dict with the key of the member being read.
+enum Frame<'py> {
+    List(Bound<'py, PyList>),
+    Dict(Bound<'py, PyDict>, Bound<'py, PyString>),
+}
 
 impl<'py, 'a> Reader<'py, 'a> {
     fn peek(&self) -> Option<u8> {
@@ -74,82 +79,115 @@ impl<'py, 'a> Reader<'py, 'a> {
         }
     }
 
-    /// `Ok(None)`: not handled here (the caller falls back to `json.loads`).
-    fn value(&mut self, depth: usize) -> PyResult<Option<Bound<'py, PyAny>>> {
-        if depth > MAX_DEPTH {
+    /// `Ok(None)`: not JSON (the caller falls back to `json.loads` for its error).
+    ///
+    /// Iterative, with an explicit stack: a result nested any number of levels deep (the engine
+    /// echoes pass-through fields such as Digital River `metadata` as given) is read without
+    /// recursion, where `json.loads` would raise `RecursionError`.
+    fn value(&mut self) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let py = self.py;
+        let mut stack: Vec<Frame<'py>> = Vec::new();
+        loop {
+            self.ws();
+            let mut done: Bound<'py, PyAny> = match self.peek() {
+                Some(b'{') => {
+                    self.bump();
+                    self.ws();
+                    if self.peek() == Some(b'}') {
+                        self.bump();
+                        PyDict::new(py).into_any()
+                    } else {
+                        let Some(key) = self.member_key()? else {
+                            return Ok(None);
+                        };
+                        stack.push(Frame::Dict(PyDict::new(py), key));
+                        continue;
+                    }
+                }
+                Some(b'[') => {
+                    self.bump();
+                    self.ws();
+                    if self.peek() == Some(b']') {
+                        self.bump();
+                        PyList::empty(py).into_any()
+                    } else {
+                        stack.push(Frame::List(PyList::empty(py)));
+                        continue;
+                    }
+                }
+                Some(b'"') => match self.py_string()? {
+                    Some(s) => s.into_any(),
+                    None => return Ok(None),
+                },
+                Some(b't') if self.literal(b"true") => {
+                    true.into_pyobject(py)?.to_owned().into_any()
+                }
+                Some(b'f') if self.literal(b"false") => {
+                    false.into_pyobject(py)?.to_owned().into_any()
+                }
+                Some(b'n') if self.literal(b"null") => py.None().into_bound(py),
+                Some(b'-' | b'0'..=b'9') => match self.number()? {
+                    Some(n) => n,
+                    None => return Ok(None),
+                },
+                _ => return Ok(None),
+            };
+            // Attach the finished value to its container; close every container it completes.
+            loop {
+                let Some(frame) = stack.last_mut() else {
+                    return Ok(Some(done));
+                };
+                match frame {
+                    Frame::List(list) => {
+                        list.append(&done)?;
+                        self.ws();
+                        match self.peek() {
+                            Some(b',') => {
+                                self.bump();
+                                break;
+                            }
+                            Some(b']') => self.bump(),
+                            _ => return Ok(None),
+                        }
+                    }
+                    Frame::Dict(dict, key) => {
+                        dict.set_item(&*key, &done)?;
+                        self.ws();
+                        match self.peek() {
+                            Some(b',') => {
+                                self.bump();
+                                self.ws();
+                                let Some(next) = self.member_key()? else {
+                                    return Ok(None);
+                                };
+                                *key = next;
+                                break;
+                            }
+                            Some(b'}') => self.bump(),
+                            _ => return Ok(None),
+                        }
+                    }
+                }
+                done = match stack.pop() {
+                    Some(Frame::List(l)) => l.into_any(),
+                    Some(Frame::Dict(d, _)) => d.into_any(),
+                    None => return Ok(None),
+                };
+            }
+        }
+    }
+
+    /// An object member's key and its `:`.
+    fn member_key(&mut self) -> PyResult<Option<Bound<'py, PyString>>> {
+        let Some(key) = self.key()? else {
+            return Ok(None);
+        };
+        self.ws();
+        if self.peek() != Some(b':') {
             return Ok(None);
         }
-        self.ws();
-        let py = self.py;
-        match self.peek() {
-            Some(b'{') => {
-                self.bump();
-                let dict = PyDict::new(py);
-                self.ws();
-                if self.peek() == Some(b'}') {
-                    self.bump();
-                    return Ok(Some(dict.into_any()));
-                }
-                loop {
-                    self.ws();
-                    let Some(key) = self.key()? else {
-                        return Ok(None);
-                    };
-                    self.ws();
-                    if self.peek() != Some(b':') {
-                        return Ok(None);
-                    }
-                    self.bump();
-                    let Some(v) = self.value(depth.saturating_add(1))? else {
-                        return Ok(None);
-                    };
-                    dict.set_item(key, v)?;
-                    self.ws();
-                    match self.peek() {
-                        Some(b',') => self.bump(),
-                        Some(b'}') => {
-                            self.bump();
-                            return Ok(Some(dict.into_any()));
-                        }
-                        _ => return Ok(None),
-                    }
-                }
-            }
-            Some(b'[') => {
-                self.bump();
-                let list = PyList::empty(py);
-                self.ws();
-                if self.peek() == Some(b']') {
-                    self.bump();
-                    return Ok(Some(list.into_any()));
-                }
-                loop {
-                    let Some(v) = self.value(depth.saturating_add(1))? else {
-                        return Ok(None);
-                    };
-                    list.append(v)?;
-                    self.ws();
-                    match self.peek() {
-                        Some(b',') => self.bump(),
-                        Some(b']') => {
-                            self.bump();
-                            return Ok(Some(list.into_any()));
-                        }
-                        _ => return Ok(None),
-                    }
-                }
-            }
-            Some(b'"') => Ok(self.py_string()?.map(Bound::into_any)),
-            Some(b't') if self.literal(b"true") => {
-                Ok(Some(true.into_pyobject(py)?.to_owned().into_any()))
-            }
-            Some(b'f') if self.literal(b"false") => {
-                Ok(Some(false.into_pyobject(py)?.to_owned().into_any()))
-            }
-            Some(b'n') if self.literal(b"null") => Ok(Some(py.None().into_bound(py))),
-            Some(b'-' | b'0'..=b'9') => self.number(),
-            _ => Ok(None),
-        }
+        self.bump();
+        Ok(Some(key))
     }
 
     fn key(&mut self) -> PyResult<Option<Bound<'py, PyString>>> {
@@ -179,7 +217,7 @@ impl<'py, 'a> Reader<'py, 'a> {
                 return Ok(Some(k));
             }
         }
-        Ok(self.string()?.map(|s| PyString::new(self.py, &s)))
+        self.string()
     }
 
     /// A string value: without escapes it is created straight from the input bytes.
@@ -196,15 +234,19 @@ impl<'py, 'a> Reader<'py, 'a> {
             self.pos = body_start.saturating_add(len).saturating_add(1);
             return Ok(Some(PyString::new(self.py, text)));
         }
-        Ok(self.string()?.map(|s| PyString::new(self.py, &s)))
+        self.string()
     }
 
-    fn string(&mut self) -> PyResult<Option<String>> {
+    /// A string with escapes. A `\\u` escape of a lone surrogate (JSON allows it; the engine
+    /// echoes pass-through fields as given) becomes that surrogate in the Python `str`, as
+    /// `json.loads` does.
+    fn string(&mut self) -> PyResult<Option<Bound<'py, PyString>>> {
         if self.peek() != Some(b'"') {
             return Ok(None);
         }
         self.bump();
         let mut out: Vec<u8> = Vec::new();
+        let mut lone_surrogate = false;
         loop {
             let Some(b) = self.peek() else {
                 return Ok(None);
@@ -217,50 +259,67 @@ impl<'py, 'a> Reader<'py, 'a> {
                         return Ok(None);
                     };
                     self.bump();
-                    let c = match e {
-                        b'"' => '"',
-                        b'\\' => '\\',
-                        b'/' => '/',
-                        b'b' => '\u{8}',
-                        b'f' => '\u{c}',
-                        b'n' => '\n',
-                        b'r' => '\r',
-                        b't' => '\t',
+                    let code = match e {
+                        b'"' => u32::from(b'"'),
+                        b'\\' => u32::from(b'\\'),
+                        b'/' => u32::from(b'/'),
+                        b'b' => 0x8,
+                        b'f' => 0xC,
+                        b'n' => u32::from(b'\n'),
+                        b'r' => u32::from(b'\r'),
+                        b't' => u32::from(b'\t'),
                         b'u' => {
                             let Some(hi) = self.hex4() else {
                                 return Ok(None);
                             };
-                            let code = if (0xD800..0xDC00).contains(&hi) {
-                                if !self.literal(b"\\u") {
-                                    return Ok(None);
+                            if (0xD800..0xDC00).contains(&hi) {
+                                let back = self.pos;
+                                match (self.literal(b"\\u"), self.hex4()) {
+                                    (true, Some(lo)) if (0xDC00..0xE000).contains(&lo) => {
+                                        0x10000_u32
+                                            .saturating_add((hi.saturating_sub(0xD800)) << 10)
+                                            .saturating_add(lo.saturating_sub(0xDC00))
+                                    }
+                                    _ => {
+                                        self.pos = back;
+                                        hi
+                                    }
                                 }
-                                let Some(lo) = self.hex4() else {
-                                    return Ok(None);
-                                };
-                                if !(0xDC00..0xE000).contains(&lo) {
-                                    return Ok(None);
-                                }
-                                0x10000_u32
-                                    .saturating_add((hi.saturating_sub(0xD800)) << 10)
-                                    .saturating_add(lo.saturating_sub(0xDC00))
                             } else {
                                 hi
-                            };
-                            let Some(c) = char::from_u32(code) else {
-                                return Ok(None);
-                            };
-                            c
+                            }
                         }
                         _ => return Ok(None),
                     };
-                    let mut buf = [0_u8; 4];
-                    out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                    match char::from_u32(code) {
+                        Some(c) => {
+                            let mut buf = [0_u8; 4];
+                            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                        }
+                        None => {
+                            // A lone surrogate (U+D800..U+DFFF): its WTF-8 bytes.
+                            lone_surrogate = true;
+                            let bytes = [
+                                0xE0 | (code >> 12),
+                                0x80 | ((code >> 6) & 0x3F),
+                                0x80 | (code & 0x3F),
+                            ];
+                            out.extend(bytes.iter().filter_map(|&v| u8::try_from(v).ok()));
+                        }
+                    }
                 }
                 0..0x20 => return Ok(None),
                 _ => out.push(b),
             }
         }
-        Ok(String::from_utf8(out).ok())
+        if !lone_surrogate {
+            return Ok(String::from_utf8(out)
+                .ok()
+                .map(|s| PyString::new(self.py, &s)));
+        }
+        let text =
+            PyBytes::new(self.py, &out).call_method1("decode", ("utf-8", "surrogatepass"))?;
+        Ok(text.cast_into::<PyString>().ok())
     }
 
     fn hex4(&mut self) -> Option<u32> {
@@ -326,7 +385,12 @@ impl<'py, 'a> Reader<'py, 'a> {
                 return Ok(Some(i.into_pyobject(py)?.into_any()));
             }
             let int = py.get_type::<pyo3::types::PyInt>();
-            return Ok(Some(int.call1((text,))?));
+            // `int(text)` refuses more than `sys.get_int_max_str_digits()` digits; converting
+            // the exact `Decimal` of the text has no such limit.
+            return Ok(Some(match int.call1((text,)) {
+                Ok(i) => i,
+                Err(_) => int.call1((decimal_type(py)?.call1((text,))?,))?,
+            }));
         }
         Ok(Some(decimal_type(py)?.call1((text,))?))
     }

@@ -14,7 +14,7 @@
 
 use std::collections::HashMap;
 
-use pyo3::exceptions::{PyAttributeError, PyRecursionError};
+use pyo3::exceptions::{PyAttributeError, PyException};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
@@ -24,8 +24,8 @@ pub const RULE_LEDGER: u8 = 1;
 /// Apply the event wire conversions to the document's top-level `event`.
 pub const RULE_EVENT: u8 = 2;
 
-/// Deeper documents raise `RecursionError` (the Python writer hit the interpreter's limit near
-/// 1,000 frames; this keeps the Rust stack bounded on any thread).
+/// Deeper documents raise `UnsupportedValue` (this keeps the Rust stack bounded on any thread;
+/// the engine reads no typed field deeper than 128 levels).
 const MAX_DEPTH: usize = 900;
 
 static DECIMAL: PyOnceLock<Py<PyType>> = PyOnceLock::new();
@@ -38,6 +38,69 @@ static MODEL: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static LEDGER: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static EVENT: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static MAJOR_AMOUNT_TEXT: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static REFUND_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+/// `UnsupportedValue(pointer, value, reason)`, as an error to raise (or whatever building it
+/// raised, which cannot happen with the package's own class).
+pub fn unsupported_at(value: &Bound<'_, PyAny>, pointer: &str, reason: Option<&str>) -> PyErr {
+    let py = value.py();
+    let build = || -> PyResult<PyErr> {
+        let cls = UNSUPPORTED.import(py, "refund_rules.errors", "UnsupportedValue")?;
+        let err = match reason {
+            Some(r) => cls.call1((pointer, value, r))?,
+            None => cls.call1((pointer, value))?,
+        };
+        Ok(PyErr::from_value(err))
+    };
+    build().unwrap_or_else(|e| e)
+}
+
+/// `Type: message` of a Python exception, for an `UnsupportedValue` reason.
+pub fn describe(py: Python<'_>, err: &PyErr) -> String {
+    let name = err
+        .get_type(py)
+        .name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|_| "Exception".to_owned());
+    let text = err
+        .value(py)
+        .str()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    format!("it could not be read (`{name}: {text}`)")
+}
+
+/// Whether `err` is already in the package's hierarchy (or is not an `Exception` at all, e.g.
+/// `KeyboardInterrupt`, which must keep propagating as itself).
+fn keeps_its_class(py: Python<'_>, err: &PyErr) -> bool {
+    if !err.is_instance_of::<PyException>(py) {
+        return true;
+    }
+    REFUND_ERROR
+        .import(py, "refund_rules.errors", "RefundError")
+        .map(|cls| err.is_instance(py, cls.as_any()))
+        .unwrap_or(false)
+}
+
+/// `err` unchanged when it is a `RefundError` (or not an `Exception`), else the
+/// `UnsupportedValue` for `value` at `pointer` that says what Python raised.
+pub fn into_hierarchy(value: &Bound<'_, PyAny>, pointer: &str, err: PyErr) -> PyErr {
+    let py = value.py();
+    if keeps_its_class(py, &err) {
+        return err;
+    }
+    unsupported_at(value, pointer, Some(&describe(py, &err)))
+}
+
+/// Iterates `value`; a value that is not iterable is `UnsupportedValue` at `pointer`.
+pub fn iterate<'py>(
+    value: &Bound<'py, PyAny>,
+    pointer: &str,
+) -> PyResult<Bound<'py, pyo3::types::PyIterator>> {
+    value
+        .try_iter()
+        .map_err(|e| into_hierarchy(value, pointer, e))
+}
 
 /// `decimal.Decimal`.
 pub fn decimal_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
@@ -106,8 +169,12 @@ impl<'py> Writer<'py> {
             p.push('/');
             match t {
                 Token::Key(k) => {
-                    let s = k.str()?;
-                    p.push_str(&s.to_cow()?.replace('~', "~0").replace('/', "~1"));
+                    // Keys are `str` (checked before they are pushed); lossy for a lone surrogate.
+                    let s = match k.cast::<PyString>() {
+                        Ok(s) => s.to_string_lossy().into_owned(),
+                        Err(_) => k.str()?.to_string_lossy().into_owned(),
+                    };
+                    p.push_str(&s.replace('~', "~0").replace('/', "~1"));
                 }
                 Token::Index(i) => p.push_str(&i.to_string()),
             }
@@ -119,16 +186,20 @@ impl<'py> Writer<'py> {
     }
 
     fn unsupported(&self, value: &Bound<'py, PyAny>, reason: Option<&str>) -> PyErr {
-        let py = self.py;
-        let build = || -> PyResult<PyErr> {
-            let cls = UNSUPPORTED.import(py, "refund_rules.errors", "UnsupportedValue")?;
-            let err = match reason {
-                Some(r) => cls.call1((self.pointer()?, value, r))?,
-                None => cls.call1((self.pointer()?, value))?,
-            };
-            Ok(PyErr::from_value(err))
-        };
-        build().unwrap_or_else(|e| e)
+        match self.pointer() {
+            Ok(p) => unsupported_at(value, &p, reason),
+            Err(e) => e,
+        }
+    }
+
+    /// `err` unchanged when it is a `RefundError` (or not an `Exception`); otherwise the
+    /// `UnsupportedValue` for `value` at the current pointer, saying what Python raised.
+    fn in_hierarchy(&self, value: &Bound<'py, PyAny>, err: PyErr) -> PyErr {
+        if keeps_its_class(self.py, &err) {
+            return err;
+        }
+        let reason = describe(self.py, &err);
+        self.unsupported(value, Some(&reason))
     }
 
     fn float_error(&self, value: &Bound<'py, PyAny>) -> PyErr {
@@ -153,10 +224,15 @@ impl<'py> Writer<'py> {
             .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))
     }
 
-    fn py_string(&mut self, s: &Bound<'py, PyAny>) -> PyResult<()> {
-        let s = s.cast::<PyString>()?;
-        let text = s.to_cow()?;
-        self.string(&text)
+    fn py_string(&mut self, value: &Bound<'py, PyAny>) -> PyResult<()> {
+        let s = value.cast::<PyString>()?;
+        match s.to_cow() {
+            Ok(text) => self.string(&text),
+            Err(_) => Err(self.unsupported(
+                value,
+                Some("the str holds a lone surrogate: it is not Unicode text, so JSON cannot carry it"),
+            )),
+        }
     }
 
     fn key(&mut self, k: &Bound<'py, PyAny>) -> PyResult<()> {
@@ -198,7 +274,12 @@ impl<'py> Writer<'py> {
             return Ok(());
         }
         let as_int = self.py.get_type::<PyInt>().call1((value,))?;
-        let text = as_int.str()?;
+        // `str(int)` refuses more than `sys.get_int_max_str_digits()` digits; the exact
+        // integer digits of `Decimal(int)` have no such limit.
+        let text = match as_int.str() {
+            Ok(t) => t,
+            Err(_) => decimal_type(self.py)?.call1((&as_int,))?.str()?,
+        };
         self.out.extend_from_slice(text.to_cow()?.as_bytes());
         Ok(())
     }
@@ -206,14 +287,17 @@ impl<'py> Writer<'py> {
     /// Writes any value (the former `_wire._write`, same order of checks).
     pub fn value(&mut self, value: &Bound<'py, PyAny>, level: usize) -> PyResult<()> {
         if self.depth >= MAX_DEPTH {
-            return Err(PyRecursionError::new_err(
-                "maximum nesting depth exceeded while writing JSON",
+            return Err(self.unsupported(
+                value,
+                Some(&format!(
+                    "the document nests deeper than {MAX_DEPTH} levels (or contains a cycle)"
+                )),
             ));
         }
         self.depth = self.depth.saturating_add(1);
         let result = self.value_inner(value, level);
         self.depth = self.depth.saturating_sub(1);
-        result
+        result.map_err(|e| self.in_hierarchy(value, e))
     }
 
     fn value_inner(&mut self, value: &Bound<'py, PyAny>, level: usize) -> PyResult<()> {
@@ -328,16 +412,16 @@ impl<'py> Writer<'py> {
             self.out.push(if first { b'{' } else { b',' });
             first = false;
             self.newline(level.saturating_add(1));
+            self.path.push(Token::Key(k.clone()));
             self.key(&k)?;
             self.out.extend_from_slice(if self.indent.is_some() {
                 &b": "[..]
             } else {
                 &b":"[..]
             });
-            self.path.push(Token::Key(k.clone()));
             let handled = match special.as_mut() {
                 Some(f) => {
-                    let name = k.cast::<PyString>()?.to_cow()?.into_owned();
+                    let name = k.cast::<PyString>()?.to_string_lossy().into_owned();
                     f(self, &name, &item)?
                 }
                 None => false,
@@ -355,6 +439,11 @@ impl<'py> Writer<'py> {
     /// Writes an operation document, applying the wire conversions chosen by `rules` to its
     /// top-level `ledger` and `event`.
     pub fn document(&mut self, doc: &Bound<'py, PyAny>, rules: u8) -> PyResult<()> {
+        self.document_inner(doc, rules)
+            .map_err(|e| self.in_hierarchy(doc, e))
+    }
+
+    fn document_inner(&mut self, doc: &Bound<'py, PyAny>, rules: u8) -> PyResult<()> {
         let py = self.py;
         let mapping = MAPPING.import(py, "collections.abc", "Mapping")?;
         if rules == 0 || !doc.is_instance(mapping.as_any())? {

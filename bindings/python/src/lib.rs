@@ -17,16 +17,13 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyString, PyTuple, PyType};
-use refund_rules::json::{MAX_INPUT_BYTES, Operation, run_named};
+use pyo3::types::{PyByteArray, PyBytes, PyMemoryView, PyString, PyTuple, PyType};
+use refund_rules::json::{MAX_INPUT_BYTES, Operation, internal_error, run_named, run_named_bytes};
 use refund_rules::{ErrorCode, Provider};
-use serde_json::json;
 
-/// Runs `f`, turning a panic into a failure envelope with the stable code `invalid_input`.
-///
-/// Decision: no new `internal_error` code. The stable codes are a cross-language contract
-/// (`docs/errors.md`), and a panic is a bug, not a category callers should branch on; the
-/// envelope says so in `message` and marks it with `details.internal_error = true`.
+/// Runs `f`, turning a panic into the core's envelope for an internal error
+/// ([`refund_rules::json::internal_error`]: code `invalid_input`, `details.internal_error`
+/// `true`), the same envelope the WebAssembly binding answers with after a trap.
 pub fn guarded(f: impl FnOnce() -> String) -> String {
     catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| {
         let what = payload
@@ -34,45 +31,102 @@ pub fn guarded(f: impl FnOnce() -> String) -> String {
             .map(|s| (*s).to_owned())
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".to_owned());
-        panic_envelope(&what)
+        internal_error(&what).json
     })
 }
 
-/// The failure envelope for a caught panic.
-fn panic_envelope(what: &str) -> String {
-    let body = json!({
-        "ok": false,
-        "error": {
-            "code": ErrorCode::InvalidInput.as_str(),
-            "family": "invalid_input",
-            "message": format!(
-                "internal error: the refund engine panicked (`{what}`); this is a bug, please report it with the input document"
-            ),
-            "details": {"internal_error": true, "panic": what},
-        }
-    });
-    serde_json::to_string(&body).unwrap_or_else(|_| {
-        r#"{"ok":false,"error":{"code":"invalid_input","family":"invalid_input","message":"internal error: the refund engine panicked","details":{"internal_error":true}}}"#.to_owned()
+/// A document as the engine receives it: Unicode text, or raw bytes (checked by the engine).
+enum Input {
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
+impl Input {
+    /// Runs `operation` on this document through the core (panics caught).
+    fn run(&self, operation: &str) -> String {
+        guarded(|| match self {
+            Input::Text(t) => run_named(operation, t).json,
+            Input::Bytes(b) => run_named_bytes(operation, b).json,
+        })
+    }
+}
+
+/// JSON text given as a Python object: `str` (one holding a lone surrogate, which is not
+/// Unicode text, as its `surrogatepass` bytes, i.e. WTF-8: the engine refuses them exactly as
+/// the CLI refuses those bytes), or `bytes`/`bytearray`/`memoryview` as the document's bytes.
+/// `None` for anything else.
+fn input_of(document: &Bound<'_, PyAny>) -> PyResult<Option<Input>> {
+    if let Ok(s) = document.cast::<PyString>() {
+        return Ok(Some(match s.to_cow() {
+            Ok(t) => Input::Text(t.into_owned()),
+            Err(_) => {
+                let b = s.call_method1("encode", ("utf-8", "surrogatepass"))?;
+                Input::Bytes(b.cast::<PyBytes>()?.as_bytes().to_vec())
+            }
+        }));
+    }
+    if document.is_instance_of::<PyBytes>()
+        || document.is_instance_of::<PyByteArray>()
+        || document.is_instance_of::<PyMemoryView>()
+    {
+        let b = document.py().get_type::<PyBytes>().call1((document,))?;
+        return Ok(Some(Input::Bytes(b.cast::<PyBytes>()?.as_bytes().to_vec())));
+    }
+    Ok(None)
+}
+
+/// An operation name from Python: a `str` (lossy: a name that is not Unicode text is unknown
+/// to the engine anyway, which says so), else `UnsupportedValue`.
+fn operation_name(operation: &Bound<'_, PyAny>) -> PyResult<String> {
+    match operation.cast::<PyString>() {
+        Ok(s) => Ok(s.to_string_lossy().into_owned()),
+        Err(_) => Err(encode::unsupported_at(
+            operation,
+            "",
+            Some("the operation must be a str such as \"plan\""),
+        )),
+    }
+}
+
+/// [`input_of`] for the text entry points: anything but text or bytes is `UnsupportedValue`.
+fn text_input(document: &Bound<'_, PyAny>) -> PyResult<Input> {
+    input_of(document)?.ok_or_else(|| {
+        encode::unsupported_at(
+            document,
+            "",
+            Some("the document must be JSON text (str) or its bytes (bytes, bytearray)"),
+        )
     })
 }
 
 /// Runs one operation (`plan`, `apply`, `refundable`, `parse_amount`, `format_amount`) on a
-/// JSON document and returns the result envelope text. Never raises for engine errors: the
-/// envelope carries them. The GIL is released while the engine runs.
+/// JSON document (`str`, or its bytes) and returns the result envelope text. Never raises for
+/// engine errors: the envelope carries them. The GIL is released while the engine runs.
 #[pyfunction]
-fn run(py: Python<'_>, operation: String, document: String) -> String {
-    py.detach(move || guarded(|| run_named(&operation, &document).json))
+fn run(
+    py: Python<'_>,
+    operation: &Bound<'_, PyAny>,
+    document: &Bound<'_, PyAny>,
+) -> PyResult<String> {
+    let operation = operation_name(operation)?;
+    let input = text_input(document)?;
+    Ok(py.detach(move || input.run(&operation)))
 }
 
 /// Runs one operation on many documents, in order, in one call with the GIL released.
 #[pyfunction]
-fn run_many(py: Python<'_>, operation: String, documents: Vec<String>) -> Vec<String> {
-    py.detach(move || {
-        documents
-            .iter()
-            .map(|d| guarded(|| run_named(&operation, d).json))
-            .collect()
-    })
+fn run_many(
+    py: Python<'_>,
+    operation: &Bound<'_, PyAny>,
+    documents: &Bound<'_, PyAny>,
+) -> PyResult<Vec<String>> {
+    let operation = operation_name(operation)?;
+    let mut inputs = Vec::new();
+    for d in encode::iterate(documents, "")? {
+        let d = d.map_err(|e| encode::into_hierarchy(documents, "", e))?;
+        inputs.push(text_input(&d)?);
+    }
+    Ok(py.detach(move || inputs.iter().map(|d| d.run(&operation)).collect()))
 }
 
 /// Writes a Python value as exact JSON text (see [`encode`]): the package's `_wire.dumps`.
@@ -95,19 +149,20 @@ fn loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
     decode::loads(py, text)
 }
 
-/// A document as JSON text: `str` is taken as JSON text already, anything else is written with
-/// the wire conversions chosen by `rules` (1 = ledger, 2 = event).
-fn document_text<'py>(
+/// A document for the engine: text or bytes ([`input_of`]) as they are; anything else is
+/// written with the wire conversions chosen by `rules` (1 = ledger, 2 = event). Every failure
+/// to write is a `RefundError` (`UnsupportedValue`, `FloatNotAllowed`).
+fn document_input<'py>(
     document: &Bound<'py, PyAny>,
     rules: u8,
     w: &mut encode::Writer<'py>,
-) -> PyResult<String> {
-    if let Ok(s) = document.cast::<PyString>() {
-        return Ok(s.to_cow()?.into_owned());
+) -> PyResult<Input> {
+    if let Some(input) = input_of(document)? {
+        return Ok(input);
     }
     w.reset();
     w.document(document, rules)?;
-    w.take_text()
+    Ok(Input::Text(w.take_text()?))
 }
 
 /// `(ok, value)` or `(False, error)` from an envelope's text.
@@ -134,26 +189,26 @@ fn split_envelope<'py>(py: Python<'py>, envelope: &str) -> PyResult<(bool, Bound
 #[pyo3(signature = (operation, document, rules = 0))]
 fn call<'py>(
     py: Python<'py>,
-    operation: &str,
+    operation: &Bound<'py, PyAny>,
     document: &Bound<'py, PyAny>,
     rules: u8,
 ) -> PyResult<(bool, Bound<'py, PyAny>)> {
+    let operation = operation_name(operation)?;
     let mut w = encode::Writer::new(py, None, "");
-    let text = document_text(document, rules, &mut w)?;
-    let operation = operation.to_owned();
-    let envelope = py.detach(move || guarded(|| run_named(&operation, &text).json));
+    let input = document_input(document, rules, &mut w)?;
+    let envelope = py.detach(move || input.run(&operation));
     split_envelope(py, &envelope)
 }
 
 static REFUND_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
 /// Runs one operation per text on up to `available_parallelism` threads, in input order.
-fn run_parallel(operation: &str, texts: &[Option<String>]) -> Vec<Option<String>> {
+fn run_parallel(operation: &str, texts: &[Option<Input>]) -> Vec<Option<String>> {
     let threads = std::thread::available_parallelism()
         .map(std::num::NonZeroUsize::get)
         .unwrap_or(1)
         .min(8);
-    let one = |t: &Option<String>| t.as_ref().map(|d| guarded(|| run_named(operation, d).json));
+    let one = |t: &Option<Input>| t.as_ref().map(|d| d.run(operation));
     if threads < 2 || texts.len() < 64 {
         return texts.iter().map(one).collect();
     }
@@ -184,28 +239,27 @@ fn plan_many<'py>(
     documents: &Bound<'py, PyAny>,
 ) -> PyResult<Vec<Bound<'py, PyTuple>>> {
     let refund_error = REFUND_ERROR.import(py, "refund_rules.errors", "RefundError")?;
-    let mut texts: Vec<Option<String>> = Vec::new();
+    let mut texts: Vec<Option<Input>> = Vec::new();
     let mut early: Vec<Option<Bound<'py, PyAny>>> = Vec::new();
     let mut w = encode::Writer::new(py, None, "");
-    for doc in documents.try_iter()? {
-        let doc = doc?;
-        let text = if let Ok(s) = doc.cast::<PyString>() {
-            Ok(s.to_cow()?.into_owned())
-        } else {
-            w.reset();
-            w.document(&doc, encode::RULE_LEDGER)
-                .and_then(|()| w.take_text())
-        };
-        match text {
+    for doc in encode::iterate(documents, "")? {
+        // A document the iterator itself failed to produce ends the batch (no document to
+        // answer for); every document it produced gets its own result.
+        let doc = doc.map_err(|e| encode::into_hierarchy(documents, "", e))?;
+        match document_input(&doc, encode::RULE_LEDGER, &mut w) {
             Ok(t) => {
                 texts.push(Some(t));
                 early.push(None);
             }
-            Err(e) if e.is_instance(py, refund_error.as_any()) => {
+            Err(e) => {
+                let e = if e.is_instance(py, refund_error.as_any()) {
+                    e
+                } else {
+                    encode::into_hierarchy(&doc, "", e)
+                };
                 texts.push(None);
                 early.push(Some(e.into_value(py).into_bound(py).into_any()));
             }
-            Err(e) => return Err(e),
         }
     }
     let envelopes = py.detach(|| run_parallel("plan", &texts));

@@ -17,7 +17,7 @@ class RefundError extends Error {
     this.name = 'RefundError';
     /** Stable code, e.g. `exceeds_refundable`. */
     this.code = body.code;
-    /** `invalid_input`, `rule_rejected`, `illegal_transition`, `conflict` (or `internal`). */
+    /** `invalid_input`, `rule_rejected`, `illegal_transition` or `conflict`. */
     this.family = body.family;
     /** Structured details; amount errors carry the `refundable` breakdown. */
     this.details = body.details !== undefined && body.details !== null ? body.details : {};
@@ -161,10 +161,13 @@ function writeJson(value, pointer, out, depth) {
 
 /**
  * The JSON text of a document: a string is taken as JSON text verbatim (every number keeps its
- * exact text); an object is written by `writeJson` (strings as strings, numbers checked exact).
+ * exact text; one holding a lone surrogate, which is not Unicode text, as its WTF-8 bytes), a
+ * `Uint8Array` as the document's bytes (the core checks they are UTF-8, as the CLI does); an
+ * object is written by `writeJson` (strings as strings, numbers checked exact).
  */
 function documentText(document) {
-  if (typeof document === 'string') return document;
+  if (typeof document === 'string') return isWellFormed(document) ? document : wtf8Bytes(document);
+  if (document instanceof Uint8Array) return document;
   if (document === null || typeof document !== 'object' || Array.isArray(document)) {
     const got = document === null ? 'null' : Array.isArray(document) ? 'an array' : `a ${typeof document}`;
     throw inputError('', `expected a document object or its JSON text, got ${got}`);
@@ -172,6 +175,50 @@ function documentText(document) {
   const out = [];
   writeJson(document, '', out, 0);
   return out.join('');
+}
+
+/** A UTF-16 code unit that is half of a surrogate pair without its other half. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Whether a string is Unicode text (no lone surrogate): only such text can cross as `&str`. */
+function isWellFormed(text) {
+  return typeof text.isWellFormed === 'function' ? text.isWellFormed() : !LONE_SURROGATE.test(text);
+}
+
+/**
+ * The WTF-8 bytes of a string: UTF-8, with a lone surrogate written as its own 3 bytes (what the
+ * CLI reads from a file holding such a string). The core refuses them exactly as the CLI does,
+ * where passing the string as `&str` would silently turn the surrogate into U+FFFD.
+ */
+function wtf8Bytes(text) {
+  const out = new Uint8Array(text.length * 3);
+  let n = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    let c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+        i += 1;
+      }
+    }
+    if (c < 0x80) {
+      out[n++] = c;
+    } else if (c < 0x800) {
+      out[n++] = 0xc0 | (c >> 6);
+      out[n++] = 0x80 | (c & 0x3f);
+    } else if (c < 0x10000) {
+      out[n++] = 0xe0 | (c >> 12);
+      out[n++] = 0x80 | ((c >> 6) & 0x3f);
+      out[n++] = 0x80 | (c & 0x3f);
+    } else {
+      out[n++] = 0xf0 | (c >> 18);
+      out[n++] = 0x80 | ((c >> 12) & 0x3f);
+      out[n++] = 0x80 | ((c >> 6) & 0x3f);
+      out[n++] = 0x80 | (c & 0x3f);
+    }
+  }
+  return out.subarray(0, n);
 }
 
 function failureEnvelope(error) {
@@ -191,25 +238,16 @@ function createApi(glue) {
   function callEngine(name, text) {
     glue.ready();
     try {
-      return glue.runJson(name, text);
+      return typeof text === 'string' ? glue.runJson(name, text) : glue.runJsonBytes(name, text);
     } catch (cause) {
       // A trap (the core is panic-free, so this is a bug) poisons the instance: start a
-      // fresh one so the next call works, and report this call as an internal error.
-      if (typeof glue.reset === 'function') {
-        try {
-          glue.reset();
-        } catch {
-          // Nothing more to do: the next call reports its own failure.
-        }
-      }
-      const error = new RefundError({
-        code: 'internal_error',
-        family: 'internal',
-        message: `the engine stopped unexpectedly and was restarted: ${cause && cause.message ? cause.message : cause}`,
-        details: {},
-      });
-      error.cause = cause;
-      throw error;
+      // fresh one so the next call works, and answer this call with the core's own envelope
+      // for an internal error (`details.internal_error`), written by the fresh instance;
+      // `invoke` throws it as a RefundError like any other failure.
+      const what = cause && cause.message ? String(cause.message) : String(cause);
+      // If even a fresh instance cannot answer, the module itself is unusable: say so.
+      glue.reset();
+      return glue.internalErrorJson(what);
     }
   }
 

@@ -20,6 +20,8 @@ export function initSync(options) {
 
 const api = createApi({
   runJson: glueRunJson,
+  runJsonBytes: glueRunJsonBytes,
+  internalErrorJson: glueInternalErrorJson,
   engineVersion: glueEngineVersion,
   reset: glueReset,
   ready: () => {

@@ -35,8 +35,6 @@ export type ErrorCode =
   | 'inconsistent_state'
   | 'illegal_transition'
   | 'version_conflict'
-  /** Raised by the binding when the wasm instance trapped and was restarted. */
-  | 'internal_error'
   | (string & {});
 
 export type ErrorFamily =
@@ -44,7 +42,6 @@ export type ErrorFamily =
   | 'rule_rejected'
   | 'illegal_transition'
   | 'conflict'
-  | 'internal'
   | (string & {});
 
 export type RefundState = 'pending_information' | 'pending' | 'succeeded' | 'failed' | 'expired';
@@ -236,8 +233,12 @@ export type OperationName =
   | 'format_amount'
   | (string & {});
 
-/** The document of an operation: an object, or its JSON text (numbers keep their exact text). */
-export type Document<T> = T | string;
+/**
+ * The document of an operation: an object, its JSON text (numbers keep their exact text), or
+ * its bytes (`Uint8Array`, checked to be UTF-8 by the engine, as the CLI does). Text holding a
+ * lone surrogate is not Unicode text: it is refused as the CLI refuses the same bytes.
+ */
+export type Document<T> = T | string | Uint8Array;
 
 /** An engine error; `code` is stable, `details.refundable` carries the breakdown for amount errors. */
 export declare class RefundError extends Error {

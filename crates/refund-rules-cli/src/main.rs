@@ -6,7 +6,7 @@
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
-use refund_rules::json::{MAX_INPUT_BYTES, Operation, run_with};
+use refund_rules::json::{MAX_INPUT_BYTES, Operation, input_too_large, run_bytes, usage_error};
 
 const HELP: &str = "\
 refund-rules — exact refund decisions for SimplePS, Fiserv Commerce Hub, Alternative Payments,
@@ -52,27 +52,11 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(message) => {
             let _ = writeln!(std::io::stderr(), "refund-rules: {message}");
-            let failure = serde_json_error(&message);
-            let _ = writeln!(std::io::stdout(), "{failure}");
-            ExitCode::from(2)
+            let failure = usage_error(&message, false);
+            let _ = writeln!(std::io::stdout(), "{}", failure.json);
+            ExitCode::from(failure.exit_code())
         }
     }
-}
-
-/// An `invalid_input` result for failures before the engine runs (usage, unreadable file).
-fn serde_json_error(message: &str) -> String {
-    let escaped: String = message
-        .chars()
-        .flat_map(|c| match c {
-            '"' => vec!['\\', '"'],
-            '\\' => vec!['\\', '\\'],
-            c if c.is_control() => vec![' '],
-            c => vec![c],
-        })
-        .collect();
-    format!(
-        r#"{{"ok":false,"error":{{"code":"invalid_input","family":"invalid_input","message":"{escaped}","details":{{}}}}}}"#
-    )
 }
 
 fn run(args: &[String]) -> Result<u8, String> {
@@ -101,8 +85,10 @@ fn run(args: &[String]) -> Result<u8, String> {
     };
     let op = Operation::from_name(&command.replace('-', "_"))
         .ok_or_else(|| format!("unknown command `{command}`; see --help"))?;
-    let input = read_input(file)?;
-    let response = run_with(op, &input, pretty);
+    let response = match read_input(file)? {
+        Input::Bytes(bytes) => run_bytes(op, &bytes, pretty),
+        Input::TooLarge(len) => input_too_large(len, pretty),
+    };
     let mut out = std::io::stdout().lock();
     match writeln!(out, "{}", response.json) {
         // A reader that stopped early (`| head`) is not an error of ours.
@@ -113,27 +99,38 @@ fn run(args: &[String]) -> Result<u8, String> {
     }
 }
 
-/// Reads at most one byte more than the engine accepts, so a huge input is refused by the
-/// engine's size rule without being held in memory whole.
-fn read_input(file: Option<&str>) -> Result<String, String> {
+/// The document as read: its bytes, or only the length of one over the limit.
+enum Input {
+    Bytes(Vec<u8>),
+    TooLarge(usize),
+}
+
+/// Reads at most one byte more than the engine accepts; the rest of a huge input is counted,
+/// not held, so the engine's size answer (which names the length) is given without holding it.
+/// The bytes go to the engine as they are: it answers for bytes that are not UTF-8, as the
+/// Python and WebAssembly bindings do for strings that are not Unicode text.
+fn read_input(file: Option<&str>) -> Result<Input, String> {
     let limit = u64::try_from(MAX_INPUT_BYTES)
         .unwrap_or(u64::MAX)
         .saturating_add(1);
-    let mut bytes = Vec::new();
-    match file {
-        None | Some("-") => std::io::stdin()
-            .lock()
-            .take(limit)
-            .read_to_end(&mut bytes)
-            .map_err(|e| format!("cannot read stdin: {e}"))?,
-        Some(path) => std::fs::File::open(path)
-            .and_then(|f| f.take(limit).read_to_end(&mut bytes))
-            .map_err(|e| format!("cannot read `{path}`: {e}"))?,
+    let read = |r: &mut dyn Read| -> std::io::Result<Input> {
+        let mut bytes = Vec::new();
+        Read::take(&mut *r, limit).read_to_end(&mut bytes)?;
+        if bytes.len() <= MAX_INPUT_BYTES {
+            return Ok(Input::Bytes(bytes));
+        }
+        let rest = std::io::copy(r, &mut std::io::sink())?;
+        let len = usize::try_from(rest)
+            .unwrap_or(usize::MAX)
+            .saturating_add(bytes.len());
+        Ok(Input::TooLarge(len))
     };
-    if bytes.len() > MAX_INPUT_BYTES {
-        return Err(format!(
-            "the input is larger than the limit of {MAX_INPUT_BYTES} bytes"
-        ));
+    match file {
+        None | Some("-") => {
+            read(&mut std::io::stdin().lock()).map_err(|e| format!("cannot read stdin: {e}"))
+        }
+        Some(path) => std::fs::File::open(path)
+            .and_then(|mut f| read(&mut f))
+            .map_err(|e| format!("cannot read `{path}`: {e}")),
     }
-    String::from_utf8(bytes).map_err(|e| format!("the input is not UTF-8: {e}"))
 }

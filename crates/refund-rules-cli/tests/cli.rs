@@ -536,3 +536,30 @@ fn usage_errors_and_help() {
         "exact number text survives pretty printing: {out}"
     );
 }
+
+#[test]
+fn size_and_utf8_answers_are_the_engines_envelopes() {
+    // Over the limit: the exact length is counted and named, as the engine does for text.
+    let len = 9 * 1024 * 1024 + 7;
+    let (code, out) = cli(&["plan"], &vec![b' '; len]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        out.trim_end(),
+        refund_rules::json::input_too_large(len, false).json
+    );
+    // Not UTF-8 (a lone surrogate as WTF-8): the engine's byte entry point answers.
+    let doc = b"{\"amount\":\"\xed\xa0\x80\",\"currency\":\"USD\"}";
+    let (code, out) = cli(&["parse-amount"], doc);
+    assert_eq!(code, 2);
+    let expected =
+        refund_rules::json::run_bytes(refund_rules::json::Operation::ParseAmount, doc, false);
+    assert_eq!(out.trim_end(), expected.json);
+    assert!(out.contains("not UTF-8"), "{out}");
+    // Usage errors are the engine's invalid_input envelope too.
+    let (code, out) = cli(&["nope"], b"");
+    assert_eq!(code, 2);
+    assert_eq!(
+        out.trim_end(),
+        refund_rules::json::usage_error("unknown command `nope`; see --help", false).json
+    );
+}

@@ -123,28 +123,97 @@ pub fn run_named(op: &str, input: &str) -> Response {
     }
 }
 
-/// Runs an operation; `pretty` indents the output.
-pub fn run_with(op: Operation, input: &str, pretty: bool) -> Response {
-    let result = if input.len() > MAX_INPUT_BYTES {
+/// Runs an operation on the document's raw bytes, as a reader of files, stdin or binary
+/// buffers receives them: longer than [`MAX_INPUT_BYTES`] is refused first (as [`run_with`]
+/// does), then bytes that are not UTF-8. Every surface answers through this one function, so a
+/// JS or Python string holding a lone surrogate (which is not Unicode text) is passed here as
+/// its WTF-8 bytes and gets exactly the answer the CLI gives for those bytes.
+pub fn run_bytes(op: Operation, input: &[u8], pretty: bool) -> Response {
+    if input.len() > MAX_INPUT_BYTES {
+        return input_too_large(input.len(), pretty);
+    }
+    match std::str::from_utf8(input) {
+        Ok(text) => run_with(op, text, pretty),
+        Err(e) => render(
+            Err(Failure::new(
+                RefundError::invalid_input("", format!("the input is not UTF-8: {e}")),
+                None,
+            )),
+            pretty,
+        ),
+    }
+}
+
+/// [`run_bytes`] by operation name (compact output); an unknown name is `invalid_input`.
+pub fn run_named_bytes(op: &str, input: &[u8]) -> Response {
+    match Operation::from_name(op) {
+        Some(o) => run_bytes(o, input, false),
+        None => run_named(op, ""),
+    }
+}
+
+/// The answer for an input of `len` bytes over [`MAX_INPUT_BYTES`], for readers that count a
+/// huge input without holding it (the CLI): the same envelope [`run_with`] gives.
+pub fn input_too_large(len: usize, pretty: bool) -> Response {
+    render(
         Err(Failure::new(
             RefundError::invalid_input(
                 "",
-                format!(
-                    "the input is {} bytes; the limit is {MAX_INPUT_BYTES} bytes",
-                    input.len()
-                ),
+                format!("the input is {len} bytes; the limit is {MAX_INPUT_BYTES} bytes"),
             ),
             None,
-        ))
-    } else {
-        match op {
-            Operation::Plan => plan_value(input),
-            Operation::Apply => apply_value(input),
-            Operation::Refundable => refundable_value(input),
-            Operation::ParseAmount => parse_amount_value(input),
-            Operation::FormatAmount => format_amount_value(input),
-            Operation::ValidateListQuery => validate_list_query_value(input),
-        }
+        )),
+        pretty,
+    )
+}
+
+/// An `invalid_input` envelope for a failure before any document is read (a surface's usage
+/// error, an unreadable file): the one place such envelopes are written.
+pub fn usage_error(message: &str, pretty: bool) -> Response {
+    render(
+        Err(Failure::new(RefundError::invalid_input("", message), None)),
+        pretty,
+    )
+}
+
+/// The envelope a binding answers with when the engine failed unexpectedly (a caught panic, a
+/// trapped WebAssembly instance): a bug, never a category to branch on, so the code stays
+/// `invalid_input` and `details.internal_error` is `true` (`details.panic` says what failed).
+pub fn internal_error(what: &str) -> Response {
+    let code = ErrorCode::InvalidInput;
+    let body = ErrEnvelope {
+        ok: false,
+        error: ErrorBody {
+            code,
+            family: code.family(),
+            message: format!(
+                "internal error: the refund engine failed (`{what}`); this is a bug, please report it with the input document"
+            ),
+            pointer: None,
+            details: serde_json::json!({"internal_error": true, "panic": what}),
+            provider_error: None,
+        },
+    };
+    Response {
+        json: serde_json::to_string(&body).unwrap_or_else(|_| {
+            r#"{"ok":false,"error":{"code":"invalid_input","family":"invalid_input","message":"internal error: the refund engine failed","details":{"internal_error":true}}}"#.to_owned()
+        }),
+        error: Some(code),
+    }
+}
+
+/// Runs an operation; `pretty` indents the output.
+pub fn run_with(op: Operation, input: &str, pretty: bool) -> Response {
+    if input.len() > MAX_INPUT_BYTES {
+        return input_too_large(input.len(), pretty);
+    }
+    let result = match op {
+        Operation::Plan => plan_value(input),
+        Operation::Apply => apply_value(input),
+        Operation::Refundable => refundable_value(input),
+        Operation::ParseAmount => parse_amount_value(input),
+        Operation::FormatAmount => format_amount_value(input),
+        Operation::ValidateListQuery => validate_list_query_value(input),
     };
     render(result, pretty)
 }

@@ -113,16 +113,17 @@ OPERATIONS: tuple[str, ...] = tuple(_native.operations())
 ProviderLike = Union[Provider, str]
 LedgerLike = Union[Ledger, Mapping[str, Any]]
 EventLike = Union[Event, Mapping[str, Any]]
-Document = Union[Mapping[str, Any], str]
+Document = Union[Mapping[str, Any], str, bytes, bytearray]
 
 
 def _provider(provider: ProviderLike) -> Any:
     return provider.value if isinstance(provider, Provider) else provider
 
 
-def _text(document: Document) -> str:
-    """A document as JSON text: str is taken as JSON text already, anything else is encoded."""
-    if isinstance(document, str):
+def _text(document: Document) -> Union[str, bytes, bytearray, memoryview]:
+    """A document for the engine: str is JSON text already and bytes its UTF-8 bytes (the
+    engine checks them, as the CLI does); anything else is encoded."""
+    if isinstance(document, (str, bytes, bytearray, memoryview)):
         return document
     return dumps(document)
 
@@ -144,8 +145,11 @@ def _call(operation: str, document: Any, rules: int = 0) -> Any:
 
 def run_envelope(operation: str, document: Document) -> str:
     """Runs an operation and returns the engine's result envelope text, exactly as the CLI
-    prints it (``{"ok":true,"value":...}`` or ``{"ok":false,"error":...}``). Never raises for
-    engine rejections; raises ``FloatNotAllowed``/``UnsupportedValue`` for unencodable input."""
+    prints it (``{"ok":true,"value":...}`` or ``{"ok":false,"error":...}``) for the same
+    document: JSON text (``str``), its bytes (``bytes``: not UTF-8 is refused as the CLI refuses
+    it; a ``str`` holding a lone surrogate is its ``surrogatepass`` bytes), or a dict. Never
+    raises for engine rejections; raises ``FloatNotAllowed``/``UnsupportedValue`` (both
+    :class:`RefundError`) for input it cannot write."""
     return _native.run(operation, _text(document))
 
 

@@ -1,6 +1,6 @@
 """The compiled core (pyo3). Use the ``refund_rules`` package API instead of this module."""
 
-from typing import Any, Final, Iterable, Optional
+from typing import Any, Final, Iterable, Optional, Union
 
 __all__ = [
     "__version__",
@@ -20,10 +20,10 @@ __all__ = [
 __version__: Final[str]
 MAX_INPUT_BYTES: Final[int]
 
-def run(operation: str, document: str) -> str:
-    """Runs one operation on a JSON document; returns the result envelope text."""
+def run(operation: str, document: Union[str, bytes, bytearray, memoryview]) -> str:
+    """Runs one operation on a JSON document (text or its bytes); returns the envelope text."""
 
-def run_many(operation: str, documents: list[str]) -> list[str]:
+def run_many(operation: str, documents: Iterable[Union[str, bytes, bytearray, memoryview]]) -> list[str]:
     """Runs one operation on many JSON documents, in order, with the GIL released."""
 
 def dumps(value: object, indent: Optional[int] = None, pointer: str = "") -> str:

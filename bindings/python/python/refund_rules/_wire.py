@@ -4,12 +4,13 @@ The engine reads numbers by their text (never through a binary float), so this m
 JSON itself (in Rust, ``_native.dumps``) instead of using :func:`json.dumps`: a :class:`~decimal.Decimal` is written as its
 exact text (``Decimal("25.00")`` -> ``25.00``), an ``int`` as an integer, and a ``float``
 anywhere raises :class:`~refund_rules.errors.FloatNotAllowed` naming the JSON pointer.
-Results are read back with ``json.loads(text, parse_float=Decimal)``.
+Results are read back as ``json.loads(text, parse_float=Decimal)`` would, in Rust
+(``_native.loads``), which never raises for valid JSON: any depth, any integer length, escaped
+lone surrogates.
 """
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any, Optional
 
@@ -20,7 +21,7 @@ __all__ = ["dumps", "loads", "decimal_text", "pointer_join"]
 
 def loads(text: str) -> Any:
     """Parses JSON text; non-integer numbers become exact :class:`~decimal.Decimal`."""
-    return json.loads(text, parse_float=Decimal)
+    return _native.loads(text)
 
 
 def decimal_text(value: Decimal) -> str:

@@ -59,11 +59,13 @@ def major_amount_text(value: object, pointer: str) -> object:
     if isinstance(value, float):
         raise FloatNotAllowed(pointer, value)
     if isinstance(value, int) and not isinstance(value, bool):
+        # str(int) refuses ints beyond sys.get_int_max_str_digits(); Decimal's text does not.
+        text = str(Decimal(int(value)))
         raise UnsupportedValue(
             pointer,
             value,
-            f"int `{value}` is ambiguous here: this field is a major-unit amount; pass "
-            f'decimal.Decimal("{value}") or a str such as "{value}.00" (ints are accepted only '
+            f"int `{text}` is ambiguous here: this field is a major-unit amount; pass "
+            f'decimal.Decimal("{text}") or a str such as "{text}.00" (ints are accepted only '
             "where minor units are expected, as in format_amount)",
         )
     return value
