@@ -164,6 +164,10 @@ pub struct LineUsage {
     pub percent_hundredths: u64,
     /// Sum of the units of refunds sized in units.
     pub quantity: u64,
+    /// Of `amount`, what pending refunds hold (not refunded yet).
+    pub pending_amount: Minor,
+    /// Of `tax`, what pending refunds hold.
+    pub pending_tax: Minor,
 }
 
 /// A refund against the payment.
@@ -737,18 +741,22 @@ impl Ledger {
     /// What succeeded and pending refunds took from a line (failed and expired ones released it).
     pub fn line_usage(&self, line_id: &str) -> Result<LineUsage, RefundError> {
         let mut usage = Some(LineUsage::ZERO);
-        for a in self.counted_allocations().filter(|a| a.line_id == line_id) {
-            usage = usage.and_then(|u| u.plus(a));
+        for (a, pending) in self
+            .counted_allocations()
+            .filter(|(a, _)| a.line_id == line_id)
+        {
+            usage = usage.and_then(|u| u.plus(a, pending));
         }
         usage.ok_or_else(|| overflow("/ledger/refunds"))
     }
 
     /// Allocations of the refunds that hold their lines (succeeded and pending), in order.
-    fn counted_allocations(&self) -> impl Iterator<Item = &Allocation> {
+    /// The allocations of succeeded and pending refunds, each with "is it pending".
+    fn counted_allocations(&self) -> impl Iterator<Item = (&Allocation, bool)> {
         self.refunds
             .iter()
             .filter(|r| r.state == RefundState::Succeeded || r.state.reserves())
-            .flat_map(|r| r.allocations.iter())
+            .flat_map(|r| r.allocations.iter().map(|a| (a, r.state.reserves())))
     }
 
     /// Lines and allocations: unique line ids, non-negative buckets, allocations that name a
@@ -858,16 +866,26 @@ impl LineUsage {
         tax: Minor::ZERO,
         percent_hundredths: 0,
         quantity: 0,
+        pending_amount: Minor::ZERO,
+        pending_tax: Minor::ZERO,
     };
 
-    /// With one more allocation of the line; `None` when a sum overflows.
-    fn plus(self, a: &Allocation) -> Option<Self> {
+    /// With one more allocation of the line (of a pending refund when `pending`); `None` when a
+    /// sum overflows.
+    fn plus(self, a: &Allocation, pending: bool) -> Option<Self> {
         let percent = a.percent.map_or(0, |p| u64::from(p.hundredths()));
+        let (pa, pt) = if pending {
+            (a.amount, a.tax)
+        } else {
+            (Minor::ZERO, Minor::ZERO)
+        };
         Some(Self {
             amount: self.amount.checked_add(a.amount).ok()?,
             tax: self.tax.checked_add(a.tax).ok()?,
             percent_hundredths: self.percent_hundredths.checked_add(percent)?,
             quantity: self.quantity.checked_add(a.quantity.unwrap_or(0))?,
+            pending_amount: self.pending_amount.checked_add(pa).ok()?,
+            pending_tax: self.pending_tax.checked_add(pt).ok()?,
         })
     }
 }
@@ -890,12 +908,12 @@ impl<'a> LineIndex<'a> {
             by_id.entry(l.id.as_str()).or_insert(i);
         }
         let mut usage = vec![Some(LineUsage::ZERO); ledger.lines.len()];
-        for a in ledger.counted_allocations() {
+        for (a, pending) in ledger.counted_allocations() {
             if let Some(u) = by_id
                 .get(a.line_id.as_str())
                 .and_then(|&k| usage.get_mut(k))
             {
-                *u = u.and_then(|u| u.plus(a));
+                *u = u.and_then(|u| u.plus(a, pending));
             }
         }
         Self {

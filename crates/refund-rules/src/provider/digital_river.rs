@@ -417,16 +417,25 @@ fn sum(items: impl IntoIterator<Item = Minor>) -> Result<Minor, RefundError> {
 /// What a scope holds: originals, taken, available.
 fn scope_refundable(buckets: &[Bucket<'_>], currency: Currency) -> Result<Refundable, RefundError> {
     let mut original = Vec::new();
-    let mut taken = Vec::new();
+    let mut refunded = Vec::new();
+    let mut pending = Vec::new();
     let mut available = Vec::new();
+    // Pending refunds are pending here too, as in `refundable` (not counted as refunded).
+    let done = |taken: Minor, held: Minor| {
+        taken
+            .checked_sub(held)
+            .map_err(|p| RefundError::invalid_amount("/ledger/refunds", "", p))
+    };
     for b in buckets {
         if b.amount {
             original.push(b.line.amount);
-            taken.push(b.usage.amount);
+            refunded.push(done(b.usage.amount, b.usage.pending_amount)?);
+            pending.push(b.usage.pending_amount);
         }
         if b.tax {
             original.push(b.line.tax);
-            taken.push(b.usage.tax);
+            refunded.push(done(b.usage.tax, b.usage.pending_tax)?);
+            pending.push(b.usage.pending_tax);
         }
         available.push(b.available_amount()?);
         available.push(b.available_tax()?);
@@ -434,8 +443,8 @@ fn scope_refundable(buckets: &[Bucket<'_>], currency: Currency) -> Result<Refund
     Ok(Refundable {
         currency,
         captured: sum(original)?,
-        refunded: sum(taken)?,
-        pending: Minor::ZERO,
+        refunded: sum(refunded)?,
+        pending: sum(pending)?,
         available: sum(available)?,
     })
 }
@@ -936,7 +945,22 @@ fn size(
                 true,
                 true,
             )?;
-            let (sizing, pointer) = order_sizing("/request")?;
+            let (mut sizing, pointer) = order_sizing("/request")?;
+            // DR1: "percent 100 … refunds everything available", and available is
+            // `availableToRefundAmount`, which counts completed captures only. While some
+            // captures are not complete that is less than the lines hold: refund exactly it,
+            // spread over the lines as an amount (the lines stay below 100 %).
+            if let Sizing::Percent(Percent::HUNDRED, _) = sizing {
+                let order = order_refundable(ledger)?.available;
+                let lines = scope_refundable(&scope, currency)?.available;
+                if order < lines {
+                    why.push(format!(
+                        "percent 100 while captures are incomplete: everything available, {}",
+                        Money::new(order, currency)
+                    ));
+                    sizing = Sizing::Amount(Money::new(order, currency));
+                }
+            }
             let allocs = allocate(&scope, &sizing, currency, pointer)?;
             why.push(format!(
                 "order-level product refund over every line but fees: {}",
