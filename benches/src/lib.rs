@@ -241,7 +241,10 @@ fn digital_river_lines_ledger(n: usize, prior: bool) -> String {
 
 /// SimplePS, one capture and `n` applied event ids.
 fn applied_events_ledger(n: usize) -> String {
-    let events = list(n, |k| format!(r#""evt_{k}""#));
+    // Recorded with their type, as `apply` writes them, so a replay is recognised as one.
+    let events = list(n, |k| {
+        format!(r#"{{"id":"evt_{k}","type":"payment_authorized"}}"#)
+    });
     format!(
         r#"{{"currency":"USD","authorized":"100.00","status":{{"payment":"CAPTURED"}},"captures":[{{"id":"cap_1","amount":"100.00"}}],"version":{n},"applied_events":[{events}]}}"#
     )

@@ -162,7 +162,7 @@ fuzz_target!(|input: Input| {
             Ok(a) => {
                 assert!(!a.duplicate);
                 assert_eq!(a.ledger.version, ledger.version + 1);
-                assert_eq!(a.ledger.applied_events.last(), Some(&event.id));
+                assert_eq!(a.ledger.applied_events.last().map(|e| &e.id), Some(&event.id));
                 assert_within_captured(&a.ledger);
                 for c in &a.ledger.captures {
                     assert!(

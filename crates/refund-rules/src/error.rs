@@ -7,9 +7,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::ledger::Refundable;
+use crate::breakdown::Refundable;
+use crate::id::Operation;
 use crate::money::{AmountProblem, Currency, Money};
-use crate::plan::Operation;
 use crate::time::Timestamp;
 
 /// The stable code of an error.
@@ -462,4 +462,15 @@ impl RefundError {
             problem,
         }
     }
+}
+
+/// A rejection in the provider's own words.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProviderError {
+    /// The HTTP status the provider answers with.
+    pub http_status: u16,
+    /// The provider's own error code.
+    pub code: String,
+    /// The body in the provider's documented error shape.
+    pub body: Value,
 }

@@ -20,12 +20,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
+use crate::engine::{self, Applied, apply};
+use crate::error::ProviderError;
 use crate::error::{ErrorCode, ErrorFamily, RefundError};
-use crate::event::{EventDoc, apply};
+use crate::event::EventDoc;
 use crate::ledger::{Ledger, LedgerDoc, Refundable};
 use crate::money::{Currency, Minor, format_decimal, parse_wire_money};
 use crate::plan::{Plan, PlanContext};
-use crate::provider::{self, Provider, ProviderError, ProviderRequest, check_ledger};
+use crate::provider::{Provider, ProviderRequest, check_ledger};
 use crate::time::Timestamp;
 use crate::wire::{WireDecimal, from_json_document};
 
@@ -431,7 +433,7 @@ impl PlanInput {
 /// Plans through the typed API from a `plan` document.
 pub fn plan_typed(input: &str) -> Result<Plan, RefundError> {
     let call = parse_plan_input(input)?;
-    provider::plan(&call.ledger, &call.request, &call.context)
+    engine::plan(&call.ledger, &call.request, &call.context)
 }
 
 fn plan_value(input: &str) -> Outcome {
@@ -440,7 +442,7 @@ fn plan_value(input: &str) -> Outcome {
     let provider = Provider::from_name(&doc.provider).map_err(unmapped)?;
     let mapped = |e| Failure::new(e, Some(provider));
     let call = doc.into_call(provider).map_err(mapped)?;
-    let plan = provider::plan(&call.ledger, &call.request, &call.context).map_err(mapped)?;
+    let plan = engine::plan(&call.ledger, &call.request, &call.context).map_err(mapped)?;
     to_raw(&plan)
 }
 
@@ -455,7 +457,7 @@ struct ApplyInput {
 #[derive(Serialize)]
 struct ApplyOutput {
     #[serde(flatten)]
-    applied: crate::event::Applied,
+    applied: Applied,
     refundable: Refundable,
 }
 
@@ -593,7 +595,7 @@ fn validate_list_query_value(input: &str) -> Outcome {
     let unmapped = |e| Failure::new(e, None);
     let doc: ListQueryInput = from_json_document(input, "", &["query"]).map_err(unmapped)?;
     let p = Provider::from_name(&doc.provider).map_err(unmapped)?;
-    let query =
-        provider::validate_list_query(p, doc.query.get()).map_err(|e| Failure::new(e, Some(p)))?;
+    let query = crate::provider::validate_list_query(p, doc.query.get())
+        .map_err(|e| Failure::new(e, Some(p)))?;
     to_raw(&query)
 }

@@ -20,8 +20,11 @@
 #![deny(missing_docs)]
 
 pub mod allocation;
+pub mod breakdown;
+pub mod engine;
 pub mod error;
 pub mod event;
+pub mod id;
 #[cfg(feature = "json")]
 pub mod json;
 pub mod ledger;
@@ -35,12 +38,14 @@ pub(crate) mod strict;
 pub mod time;
 pub mod wire;
 
+pub use engine::{Applied, apply, check_money_effect, plan};
 pub use error::{ErrorCode, ErrorFamily, RefundError};
-pub use event::{Applied, Event, EventKind, apply};
+pub use event::{Event, EventKind};
+pub use id::Provider;
 pub use ledger::{Capture, Ledger, Refund, RefundState, Refundable, Return, Statuses};
 pub use money::{
     AmountProblem, Currency, Minor, Money, format_decimal, parse_decimal, parse_money,
 };
 pub use plan::{Operation, Plan, PlanContext, RefundKind};
-pub use provider::{Provider, ProviderRequest, plan};
+pub use provider::ProviderRequest;
 pub use time::Timestamp;

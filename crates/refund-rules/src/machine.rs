@@ -7,7 +7,7 @@ use core::fmt;
 use serde::Serialize;
 
 use crate::error::RefundError;
-use crate::ledger::{RefundState, Statuses};
+use crate::ledger::{Ledger, RefundState, Statuses};
 
 /// An event that moves a payment-level status (payment, order or fulfillment).
 ///
@@ -285,4 +285,14 @@ fn step_optional(
         (Some(m), Some(s)) => step(m, s, event).map(Some),
         (_, other) => Ok(other.map(str::to_owned)),
     }
+}
+
+/// `RefundFull` when, counting succeeded refunds, nothing captured is left; else `RefundPartial`.
+pub fn refund_event(ledger: &Ledger) -> Result<PaymentEvent, RefundError> {
+    let r = ledger.refundable()?;
+    Ok(if r.refunded == r.captured {
+        PaymentEvent::RefundFull
+    } else {
+        PaymentEvent::RefundPartial
+    })
 }

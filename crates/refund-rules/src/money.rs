@@ -10,7 +10,7 @@ use core::str::FromStr;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::provider::Provider;
+use crate::id::Provider;
 
 /// A currency that can carry payments: an active ISO 4217 code with a minor-unit exponent.
 ///
@@ -436,4 +436,10 @@ pub fn parse_wire_money(
         }
     };
     Ok(Money::new(minor, currency))
+}
+
+impl Serialize for Money {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&format_decimal(self.minor, self.currency.exponent()))
+    }
 }

@@ -5,57 +5,13 @@ use serde_json::value::RawValue;
 
 use crate::error::RefundError;
 use crate::event::{Event, EventKind};
+use crate::id::Provider;
 use crate::ledger::{Ledger, RefundState, Refundable, Statuses};
-use crate::machine::PaymentEvent;
+use crate::machine::{PaymentEvent, ProviderMachines};
 use crate::money::{AmountProblem, Money};
-use crate::provider::Provider;
 use crate::time::Timestamp;
 
-/// The provider operation a plan calls for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Operation {
-    /// Refund captured funds.
-    Refund,
-    /// Void an uncaptured authorization (SimplePS).
-    Void,
-    /// Cancel an authorization or an unsettled capture (Fiserv).
-    Cancel,
-    /// Push a stuck refund to succeeded (Commerce Layer `_forward`).
-    Forward,
-}
-
-impl Operation {
-    /// The snake_case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Refund => "refund",
-            Self::Void => "void",
-            Self::Cancel => "cancel",
-            Self::Forward => "forward",
-        }
-    }
-}
-
-/// Full or partial.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RefundKind {
-    /// The refund takes everything still available.
-    Full,
-    /// Something stays available after it.
-    Partial,
-}
-
-impl RefundKind {
-    /// `"full"` or `"partial"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Full => "full",
-            Self::Partial => "partial",
-        }
-    }
-}
+pub use crate::id::{Operation, RefundKind};
 
 /// The HTTP call to make at the provider.
 #[derive(Debug, Clone, Serialize)]
@@ -240,7 +196,7 @@ pub struct RefundDraft {
 /// Outlines a refund of `amount` created in `state`: remaining amount, statuses after success
 /// (through the provider's tables) and the `refund_created` event to apply.
 pub fn outline_refund(
-    provider: Provider,
+    machines: &ProviderMachines,
     ledger: &Ledger,
     ctx: &PlanContext,
     refundable: Refundable,
@@ -262,7 +218,7 @@ pub fn outline_refund(
     } else {
         PaymentEvent::RefundPartial
     };
-    let status_after = provider.machines().advance(&ledger.status, step)?;
+    let status_after = machines.advance(&ledger.status, step)?;
     let remaining = refundable
         .available
         .checked_sub(amount.minor)

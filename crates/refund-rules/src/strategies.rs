@@ -30,7 +30,8 @@ use proptest::sample::select;
 
 use crate::RefundError;
 use crate::allocation::largest_remainder;
-use crate::event::{Event, EventKind, apply};
+use crate::engine::apply;
+use crate::event::{Event, EventKind};
 use crate::ledger::{Capture, Ledger, Line, LineKind, Refund, RefundState, Statuses};
 use crate::machine::{PaymentEvent, StatusMachine};
 use crate::money::{Currency, Minor, Money, format_decimal};
@@ -1044,7 +1045,7 @@ impl PlanCase {
             self.request.body.as_deref(),
             self.request.options.as_deref(),
         )?;
-        crate::provider::plan(&self.ledger, &request, ctx)
+        crate::engine::plan(&self.ledger, &request, ctx)
     }
 
     /// The `plan` document of the JSON surface.

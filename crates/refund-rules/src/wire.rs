@@ -9,8 +9,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 
 use crate::error::RefundError;
+use crate::id::Provider;
 use crate::money::{AmountProblem, Currency, Money, parse_wire_money};
-use crate::provider::Provider;
 use crate::strict::{NULL_REFUSED, Strict};
 
 /// A decimal as it appeared on the wire: its exact text and whether it was a JSON string.

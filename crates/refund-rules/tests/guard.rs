@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::panic, reason = "test code")]
 
 use proptest::prelude::*;
-use refund_rules::provider::check_money_effect;
+use refund_rules::engine::check_money_effect;
 use refund_rules::strategies::any_plan_case;
 use refund_rules::{ErrorCode, Minor, Money, Operation};
 

@@ -17,9 +17,11 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::{Provider, ProviderError, ProviderRequest};
+use super::rules::Rules;
+use crate::error::ProviderError;
 use crate::error::{ErrorCode, RefundError};
 use crate::event::EventKind;
+use crate::id::Provider;
 use crate::ledger::{Ledger, Refund, RefundState};
 use crate::machine::{
     Machine, PaymentEvent as P, ProviderMachines, RefundEvent as R, Transition, transition as t,
@@ -237,7 +239,7 @@ fn parse_options(options: Option<&str>) -> Result<Options, RefundError> {
 
 /// Parses and validates the body and options (shape, types, reason); amounts are read against
 /// the ledger's currency by [`plan`].
-pub fn parse(body: Option<&str>, options: Option<&str>) -> Result<ProviderRequest, RefundError> {
+pub fn parse(body: Option<&str>, options: Option<&str>) -> Result<(Request, Options), RefundError> {
     let options = parse_options(options)?;
     // Seed: `requestBody.required: true`.
     let doc: Option<RequestDoc> = match body {
@@ -282,7 +284,7 @@ pub fn parse(body: Option<&str>, options: Option<&str>) -> Result<ProviderReques
         ));
     }
     let reason = parse_reason(doc.reason, &options)?;
-    Ok(ProviderRequest::AlternativePayments(
+    Ok((
         Request {
             payment_id,
             amount,
@@ -506,7 +508,7 @@ pub fn plan(
     }
     why.push(format!("within the refund limit of {limit}"));
     let mut outline = outline_refund(
-        PROVIDER,
+        &MACHINES,
         ledger,
         ctx,
         refundable,
@@ -864,6 +866,36 @@ pub fn provider_error(error: &RefundError) -> Option<ProviderError> {
     }
 }
 
+/// The AlternativePayments rules, registered in `provider/mod.rs`.
+#[derive(Debug)]
+pub struct AlternativePaymentsRules;
+
+impl Rules for AlternativePaymentsRules {
+    const PROVIDER: Provider = PROVIDER;
+    type Request = Request;
+    type Options = Options;
+    fn machines() -> &'static ProviderMachines {
+        &MACHINES
+    }
+    fn reachable_errors() -> &'static [ErrorCode] {
+        REACHABLE_ERRORS
+    }
+    fn parse(body: Option<&str>, options: Option<&str>) -> Result<(Request, Options), RefundError> {
+        parse(body, options)
+    }
+    fn plan(
+        ledger: &Ledger,
+        request: &Request,
+        options: &Options,
+        ctx: &PlanContext,
+    ) -> Result<Plan, RefundError> {
+        plan(ledger, request, options, ctx)
+    }
+    fn provider_error(error: &RefundError) -> Option<ProviderError> {
+        provider_error(error)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -871,10 +903,7 @@ mod tests {
     type TestResult = Result<(), Box<dyn std::error::Error>>;
 
     fn request(body: &str, options: Option<&str>) -> Result<(Request, Options), RefundError> {
-        match parse(Some(body), options)? {
-            ProviderRequest::AlternativePayments(r, o) => Ok((r, o)),
-            _ => Err(RefundError::invalid_input("", "wrong provider")),
-        }
+        parse(Some(body), options)
     }
 
     #[test]

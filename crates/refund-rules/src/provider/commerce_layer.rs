@@ -20,10 +20,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use serde_json::value::RawValue;
 
-use super::{Provider, ProviderError, ProviderRequest};
+use super::rules::Rules;
+use crate::error::ProviderError;
 use crate::error::{ErrorCode, RefundError};
-use crate::event::{Event, EventKind, apply, refund_event};
+use crate::event::{Event, EventKind};
+use crate::id::Provider;
 use crate::ledger::{AmountStage, Ledger, RefundState, Refundable};
+use crate::machine::refund_event;
 use crate::machine::{
     Machine, PaymentEvent as P, ProviderMachines, RefundEvent as R, StatusMachine, Transition,
     transition as t,
@@ -322,7 +325,7 @@ struct Attributes {
 }
 
 /// Parses the JSON:API body and the options.
-pub fn parse(body: Option<&str>, options: Option<&str>) -> Result<ProviderRequest, RefundError> {
+pub fn parse(body: Option<&str>, options: Option<&str>) -> Result<(Request, Options), RefundError> {
     let options: Options = from_options_json(options, "/options")?;
     let doc = match body {
         None => None,
@@ -334,10 +337,7 @@ pub fn parse(body: Option<&str>, options: Option<&str>) -> Result<ProviderReques
             "commerce_layer needs a JSON:API body `{\"data\":{\"type\",\"id\",\"attributes\"}}`",
         )
     })?;
-    Ok(ProviderRequest::CommerceLayer(
-        request_of(doc.data)?,
-        options,
-    ))
+    Ok((request_of(doc.data)?, options))
 }
 
 fn request_of(data: Data) -> Result<Request, RefundError> {
@@ -468,7 +468,7 @@ pub fn plan(
 
 /// Refund transactions always reference a capture (CL1 `reference_capture`; CL3 refunds happen
 /// "when a capture is refunded"), so per-capture balances add up to the order's.
-pub(crate) fn refunds_name_captures(ledger: &Ledger) -> Result<(), RefundError> {
+fn refunds_name_captures(ledger: &Ledger) -> Result<(), RefundError> {
     match ledger.refunds.iter().position(|r| r.capture_id.is_none()) {
         Some(i) => Err(RefundError::inconsistent(
             format!("/ledger/refunds/{i}/capture_id"),
@@ -680,7 +680,7 @@ fn outline_capture_refund(
     capture_id: &str,
 ) -> Result<RefundOutline, RefundError> {
     outline_refund(
-        PROVIDER,
+        &MACHINES,
         ledger,
         ctx,
         breakdown,
@@ -832,7 +832,7 @@ fn plan_return(
     // CL5: the return becomes `refunded`; the order is not cancelled.
     RETURN_MACHINE.next("received", step)?;
     let mut outline = outline_refund(
-        PROVIDER,
+        &MACHINES,
         ledger,
         ctx,
         breakdown,
@@ -930,8 +930,16 @@ fn plan_forward(ledger: &Ledger, id: &str) -> Result<Plan, RefundError> {
     };
     let mut status_after = ledger.status.clone();
     if failed.is_none() {
-        match apply(PROVIDER, ledger, &event) {
-            Ok(applied) => status_after = applied.ledger.status,
+        // The statuses the success event moves to, through the tables (as `apply` would).
+        let step = refund_event_after(ledger, id).map(|s| {
+            if refund.return_id.is_some() {
+                s.for_return()
+            } else {
+                s
+            }
+        });
+        match step.and_then(|step| MACHINES.advance(&ledger.status, step)) {
+            Ok(moved) => status_after = moved,
             Err(RefundError::IllegalTransition {
                 machine,
                 from,
@@ -1072,6 +1080,42 @@ pub fn provider_error(error: &RefundError) -> Option<ProviderError> {
         code: code.to_owned(),
         body: json!({ "errors": [item] }),
     })
+}
+
+/// The CommerceLayer rules, registered in `provider/mod.rs`.
+#[derive(Debug)]
+pub struct CommerceLayerRules;
+
+impl Rules for CommerceLayerRules {
+    const PROVIDER: Provider = PROVIDER;
+    type Request = Request;
+    type Options = Options;
+    fn machines() -> &'static ProviderMachines {
+        &MACHINES
+    }
+    fn reachable_errors() -> &'static [ErrorCode] {
+        REACHABLE_ERRORS
+    }
+    fn parse(body: Option<&str>, options: Option<&str>) -> Result<(Request, Options), RefundError> {
+        parse(body, options)
+    }
+    fn plan(
+        ledger: &Ledger,
+        request: &Request,
+        options: &Options,
+        ctx: &PlanContext,
+    ) -> Result<Plan, RefundError> {
+        plan(ledger, request, options, ctx)
+    }
+    fn provider_error(error: &RefundError) -> Option<ProviderError> {
+        provider_error(error)
+    }
+    fn return_machine() -> Option<&'static crate::machine::StatusMachine> {
+        Some(&RETURN_MACHINE)
+    }
+    fn check_ledger(ledger: &Ledger) -> Result<(), RefundError> {
+        refunds_name_captures(ledger)
+    }
 }
 
 #[cfg(test)]

@@ -22,12 +22,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use serde_json::value::RawValue;
 
-use super::{Provider, ProviderError, ProviderRequest};
+use super::rules::Rules;
 use crate::allocation::{
     AllocationError, Percent, PercentError, Ratio, catch_up, largest_remainder, share,
 };
+use crate::error::ProviderError;
 use crate::error::{ErrorCode, RefundError};
 use crate::event::EventKind;
+use crate::id::Provider;
 use crate::ledger::{
     Allocation, Ledger, Line, LineIndex, LineKind, LineUsage, RefundState, Refundable,
 };
@@ -278,7 +280,7 @@ pub const MACHINES: ProviderMachines = ProviderMachines {
 };
 
 /// Parses the body (required) and options, and checks the body's shape.
-pub fn parse(body: Option<&str>, options: Option<&str>) -> Result<ProviderRequest, RefundError> {
+pub fn parse(body: Option<&str>, options: Option<&str>) -> Result<(Request, Options), RefundError> {
     let options: Options = from_options_json(options, "/options")?;
     let text = body.ok_or_else(|| {
         RefundError::invalid_input(
@@ -288,7 +290,7 @@ pub fn parse(body: Option<&str>, options: Option<&str>) -> Result<ProviderReques
     })?;
     let request: Request = from_json_text(text, "/request")?;
     check_shape(&request)?;
-    Ok(ProviderRequest::DigitalRiver(request, options))
+    Ok((request, options))
 }
 
 /// DR4/DR1: one of `orderId`/`invoiceId`; exactly one of `amount`, `percent`, `items`.
@@ -685,7 +687,7 @@ fn order_refundable(ledger: &Ledger) -> Result<Refundable, RefundError> {
 
 /// The lines describe the whole order: they add up to the authorized total, and an item's
 /// charges name a product line.
-pub(crate) fn check_lines(ledger: &Ledger, index: &LineIndex<'_>) -> Result<(), RefundError> {
+fn check_lines(ledger: &Ledger, index: &LineIndex<'_>) -> Result<(), RefundError> {
     if ledger.lines.is_empty() {
         return Ok(());
     }
@@ -1058,7 +1060,7 @@ pub fn plan(
         RefundState::Pending
     };
     let mut outline = outline_refund(
-        PROVIDER,
+        &MACHINES,
         ledger,
         ctx,
         refundable,
@@ -1292,4 +1294,37 @@ pub fn provider_error(error: &RefundError) -> Option<ProviderError> {
         code: code.to_owned(),
         body: json!({ "type": kind, "errors": [entry] }),
     })
+}
+
+/// The DigitalRiver rules, registered in `provider/mod.rs`.
+#[derive(Debug)]
+pub struct DigitalRiverRules;
+
+impl Rules for DigitalRiverRules {
+    const PROVIDER: Provider = PROVIDER;
+    type Request = Request;
+    type Options = Options;
+    fn machines() -> &'static ProviderMachines {
+        &MACHINES
+    }
+    fn reachable_errors() -> &'static [ErrorCode] {
+        REACHABLE_ERRORS
+    }
+    fn parse(body: Option<&str>, options: Option<&str>) -> Result<(Request, Options), RefundError> {
+        parse(body, options)
+    }
+    fn plan(
+        ledger: &Ledger,
+        request: &Request,
+        options: &Options,
+        ctx: &PlanContext,
+    ) -> Result<Plan, RefundError> {
+        plan(ledger, request, options, ctx)
+    }
+    fn provider_error(error: &RefundError) -> Option<ProviderError> {
+        provider_error(error)
+    }
+    fn check_ledger(ledger: &Ledger) -> Result<(), RefundError> {
+        check_lines(ledger, &LineIndex::new(ledger))
+    }
 }

@@ -18,9 +18,11 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{Provider, ProviderError, ProviderRequest};
+use super::rules::Rules;
+use crate::error::ProviderError;
 use crate::error::{ErrorCode, RefundError};
 use crate::event::{Event, EventKind};
+use crate::id::Provider;
 use crate::ledger::{Ledger, RefundState, Refundable};
 use crate::machine::{
     Machine, PaymentEvent as P, ProviderMachines, RefundEvent as R, Transition, transition as t,
@@ -352,7 +354,7 @@ pub const MACHINES: ProviderMachines = ProviderMachines {
 };
 
 /// Parses the body and the options, and checks the body's structure (FS1).
-pub fn parse(body: Option<&str>, options: Option<&str>) -> Result<ProviderRequest, RefundError> {
+pub fn parse(body: Option<&str>, options: Option<&str>) -> Result<(Request, Options), RefundError> {
     let doc: OptionsDoc = from_options_json(options, "/options")?;
     let request: Request = from_optional_json(body, "/request")?;
     check_structure(&request)?;
@@ -405,7 +407,7 @@ pub fn parse(body: Option<&str>, options: Option<&str>) -> Result<ProviderReques
             .unwrap_or(defaults.lenient_amount_strings),
         endpoint,
     };
-    Ok(ProviderRequest::FiservCommerceHub(request, options))
+    Ok((request, options))
 }
 
 /// A string field with a maximum length in characters (FS1 tables).
@@ -892,7 +894,7 @@ fn plan_refund(
     // captured amount (FS5 810 beyond it).
     let (amount, kind) = resolve_amount(requested, &refundable, "/request/amount/total")?;
     let outline = outline_refund(
-        PROVIDER,
+        &MACHINES,
         ledger,
         ctx,
         refundable,
@@ -1298,6 +1300,36 @@ pub fn provider_error(error: &RefundError) -> Option<ProviderError> {
             }
         }),
     })
+}
+
+/// The FiservCommerceHub rules, registered in `provider/mod.rs`.
+#[derive(Debug)]
+pub struct FiservCommerceHubRules;
+
+impl Rules for FiservCommerceHubRules {
+    const PROVIDER: Provider = PROVIDER;
+    type Request = Request;
+    type Options = Options;
+    fn machines() -> &'static ProviderMachines {
+        &MACHINES
+    }
+    fn reachable_errors() -> &'static [ErrorCode] {
+        REACHABLE_ERRORS
+    }
+    fn parse(body: Option<&str>, options: Option<&str>) -> Result<(Request, Options), RefundError> {
+        parse(body, options)
+    }
+    fn plan(
+        ledger: &Ledger,
+        request: &Request,
+        options: &Options,
+        ctx: &PlanContext,
+    ) -> Result<Plan, RefundError> {
+        plan(ledger, request, options, ctx)
+    }
+    fn provider_error(error: &RefundError) -> Option<ProviderError> {
+        provider_error(error)
+    }
 }
 
 #[cfg(test)]

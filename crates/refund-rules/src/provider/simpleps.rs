@@ -11,8 +11,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{Provider, ProviderError, ProviderRequest};
+use super::rules::Rules;
+use crate::error::ProviderError;
 use crate::error::{ErrorCode, RefundError};
+use crate::id::Provider;
 use crate::ledger::{AmountStage, Ledger, RefundState};
 use crate::machine::{Machine, PaymentEvent as P, ProviderMachines, Transition, transition as t};
 use crate::money::{AmountProblem, Money};
@@ -116,7 +118,7 @@ pub const MACHINES: ProviderMachines = ProviderMachines {
 };
 
 /// Parses the body; SimplePS has no merchant options.
-pub fn parse(body: Option<&str>, options: Option<&str>) -> Result<ProviderRequest, RefundError> {
+pub fn parse(body: Option<&str>, options: Option<&str>) -> Result<(Request, ()), RefundError> {
     {
         let empty: serde_json::Map<String, serde_json::Value> =
             from_options_json(options, "/options")?;
@@ -128,7 +130,7 @@ pub fn parse(body: Option<&str>, options: Option<&str>) -> Result<ProviderReques
         }
     }
     let request: Request = from_optional_json(body, "/request")?;
-    Ok(ProviderRequest::SimplePs(request))
+    Ok((request, ()))
 }
 
 /// The status the amounts imply for a captured payment (SP2).
@@ -207,7 +209,7 @@ pub fn plan(ledger: &Ledger, request: &Request, ctx: &PlanContext) -> Result<Pla
     }
     let (amount, kind) = resolve_amount(requested, &refundable, "/request/amount/total")?;
     let outline = outline_refund(
-        PROVIDER,
+        &MACHINES,
         ledger,
         ctx,
         refundable,
@@ -327,4 +329,34 @@ pub fn provider_error(error: &RefundError) -> Option<ProviderError> {
         code: code.to_owned(),
         body: json!({ "status": 400, "code": code, "message": message }),
     })
+}
+
+/// The SimplePs rules, registered in `provider/mod.rs`.
+#[derive(Debug)]
+pub struct SimplePsRules;
+
+impl Rules for SimplePsRules {
+    const PROVIDER: Provider = PROVIDER;
+    type Request = Request;
+    type Options = ();
+    fn machines() -> &'static ProviderMachines {
+        &MACHINES
+    }
+    fn reachable_errors() -> &'static [ErrorCode] {
+        REACHABLE_ERRORS
+    }
+    fn parse(body: Option<&str>, options: Option<&str>) -> Result<(Request, ()), RefundError> {
+        parse(body, options)
+    }
+    fn plan(
+        ledger: &Ledger,
+        request: &Request,
+        _options: &(),
+        ctx: &PlanContext,
+    ) -> Result<Plan, RefundError> {
+        plan(ledger, request, ctx)
+    }
+    fn provider_error(error: &RefundError) -> Option<ProviderError> {
+        provider_error(error)
+    }
 }
