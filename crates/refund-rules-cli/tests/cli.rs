@@ -1,4 +1,5 @@
-//! The CLI over the shared vectors, the bundled examples, and hostile input; every result is
+//! The CLI over the shared vectors (one named test each, `<dir>/<file>.json :: <case>`; a
+//! `libtest-mimic` harness), the bundled examples, and hostile input; every result is
 //! validated against the published JSON Schema.
 #![allow(
     clippy::unwrap_used,
@@ -12,11 +13,14 @@
     reason = "test code"
 )]
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Command, ExitCode, Stdio};
+use std::sync::Arc;
 
-use refund_rules_vectors::{load, subset};
+use libtest_mimic::{Arguments, Failed, Trial};
+use refund_rules_vectors::{Vector, load, root, subset};
 use serde_json::Value;
 
 fn repo() -> PathBuf {
@@ -77,101 +81,139 @@ fn schema_defined(operation: &str) -> bool {
     )
 }
 
-#[test]
-fn every_vector_through_the_cli_with_the_right_exit_code_and_a_schema_valid_result() {
-    let vectors = load().unwrap();
-    assert!(vectors.len() > 100);
-    let validators: std::collections::BTreeMap<&str, jsonschema::Validator> = [
-        "plan",
-        "apply",
-        "refundable",
-        "parse_amount",
-        "format_amount",
-        "validate_list_query",
-    ]
-    .into_iter()
-    .map(|op| (op, schema_for(&format!("{op}_result"))))
-    .collect();
-    for v in &vectors {
-        let command = v.operation.replace('_', "-");
-        let (code, stdout) = cli(&[&command], v.input.as_bytes());
-        let result: Value =
-            serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{}: {e}: {stdout}", v.name));
-        subset(&v.expected, &result)
-            .unwrap_or_else(|e| panic!("{} :: {}: {e}", v.file.display(), v.name));
-        assert_eq!(code, expected_exit(&result), "{}: exit code", v.name);
-        if schema_defined(&v.operation) {
-            assert_valid(&validators[v.operation.as_str()], &result, &v.name);
-        }
-    }
+const OPERATIONS: [&str; 6] = [
+    "plan",
+    "apply",
+    "refundable",
+    "parse_amount",
+    "format_amount",
+    "validate_list_query",
+];
+
+/// The schema's `<op><suffix>` definition for each operation.
+fn validators(suffix: &str) -> BTreeMap<&'static str, jsonschema::Validator> {
+    OPERATIONS
+        .into_iter()
+        .map(|op| (op, schema_for(&format!("{op}{suffix}"))))
+        .collect()
 }
 
-/// Every input the engine decided successfully must be described by the schema: a vector with
-/// `expected.ok == true` has an input valid against `<op>_input`. All failures are reported at once.
-#[test]
-fn every_accepted_vector_input_is_valid_against_the_schema() {
-    let vectors = load().unwrap();
-    let validators: std::collections::BTreeMap<&str, jsonschema::Validator> = [
-        "plan",
-        "apply",
-        "refundable",
-        "parse_amount",
-        "format_amount",
-        "validate_list_query",
-    ]
-    .into_iter()
-    .map(|op| (op, schema_for(&format!("{op}_input"))))
-    .collect();
-    let mut checked = 0;
-    let mut failures = Vec::new();
-    for v in &vectors {
-        if v.expected["ok"] != Value::Bool(true) {
-            continue;
-        }
-        let Some(validator) = validators.get(v.operation.as_str()) else {
-            failures.push(format!(
-                "{} :: {}: operation `{}` has no `_input` definition",
-                v.file.display(),
-                v.name,
-                v.operation
-            ));
-            continue;
-        };
-        let input: Value = match serde_json::from_str(&v.input) {
-            Ok(input) => input,
-            Err(e) => {
-                failures.push(format!(
-                    "{} :: {}: input is not JSON: {e}",
-                    v.file.display(),
-                    v.name
-                ));
-                continue;
-            }
-        };
+/// One vector through the CLI: the expected subset, the exit code of its family, a result valid
+/// against `<op>_result`; and when the engine accepts it, an input valid against `<op>_input`
+/// (every input the engine decides successfully must be described by the schema).
+fn vector_through_the_cli(
+    v: &Vector,
+    results: &Validators,
+    inputs: &Validators,
+) -> Result<(), Failed> {
+    let command = v.operation.replace('_', "-");
+    let (code, stdout) = cli(&[&command], v.input.as_bytes());
+    let result: Value = serde_json::from_str(&stdout).map_err(|e| format!("{e}: {stdout}"))?;
+    subset(&v.expected, &result).map_err(|e| format!("{e}\nactual: {result}"))?;
+    if code != expected_exit(&result) {
+        return Err(format!("exit code {code}, expected {}", expected_exit(&result)).into());
+    }
+    if schema_defined(&v.operation) {
+        assert_valid(&results[v.operation.as_str()], &result, &v.name);
+    }
+    if v.expected["ok"] == Value::Bool(true) {
+        let validator = inputs
+            .get(v.operation.as_str())
+            .ok_or_else(|| format!("operation `{}` has no `_input` definition", v.operation))?;
+        let input: Value =
+            serde_json::from_str(&v.input).map_err(|e| format!("input is not JSON: {e}"))?;
         let errors: Vec<String> = validator
             .iter_errors(&input)
             .map(|e| format!("{e} at {}", e.instance_path()))
             .collect();
         if !errors.is_empty() {
-            failures.push(format!(
-                "{} :: {}: {}",
-                v.file.display(),
-                v.name,
+            return Err(format!(
+                "the schema refuses the accepted input: {}",
                 errors.join("; ")
-            ));
+            )
+            .into());
         }
-        checked += 1;
     }
-    assert!(checked > 100, "only {checked} accepted vectors");
-    assert!(
-        failures.is_empty(),
-        "{} accepted vector inputs the schema refuses:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    Ok(())
 }
 
-#[test]
+type Validators = BTreeMap<&'static str, jsonschema::Validator>;
+
+/// `<dir>/<file>.json :: <case name>`, as in `refund-rules`' `tests/vectors.rs`.
+fn case_name(v: &Vector) -> String {
+    let file = v.file.strip_prefix(root()).unwrap_or(&v.file);
+    format!("{} :: {}", file.display(), v.name)
+}
+
+fn main() -> ExitCode {
+    let args = Arguments::from_args();
+    let mut trials: Vec<Trial> = Vec::new();
+    match load() {
+        Err(e) => trials.push(Trial::test("vectors :: load", move || Err(e.into()))),
+        Ok(vectors) => {
+            let (count, accepted) = (
+                vectors.len(),
+                vectors
+                    .iter()
+                    .filter(|v| v.expected["ok"] == Value::Bool(true))
+                    .count(),
+            );
+            trials.push(Trial::test(
+                "vectors :: the shared vectors are there",
+                move || {
+                    if count > 100 && accepted > 100 {
+                        Ok(())
+                    } else {
+                        Err(format!("{count} vectors, {accepted} accepted").into())
+                    }
+                },
+            ));
+            let results = Arc::new(validators("_result"));
+            let inputs = Arc::new(validators("_input"));
+            for v in vectors {
+                let (results, inputs) = (Arc::clone(&results), Arc::clone(&inputs));
+                trials.push(Trial::test(case_name(&v), move || {
+                    vector_through_the_cli(&v, &results, &inputs)
+                }));
+            }
+        }
+    }
+    let others: [(&str, fn()); 7] = [
+        (
+            "bundled_examples_decide_and_validate_against_the_schema",
+            bundled_examples_decide_and_validate_against_the_schema,
+        ),
+        (
+            "provider_bodies_and_options_are_described_strictly",
+            provider_bodies_and_options_are_described_strictly,
+        ),
+        (
+            "simpleps_examples_give_the_documented_decisions",
+            simpleps_examples_give_the_documented_decisions,
+        ),
+        (
+            "hostile_input_is_a_typed_error_never_a_crash",
+            hostile_input_is_a_typed_error_never_a_crash,
+        ),
+        (
+            "a_ten_megabyte_input_is_refused_as_bad_input",
+            a_ten_megabyte_input_is_refused_as_bad_input,
+        ),
+        ("usage_errors_and_help", usage_errors_and_help),
+        (
+            "size_and_utf8_answers_are_the_engines_envelopes",
+            size_and_utf8_answers_are_the_engines_envelopes,
+        ),
+    ];
+    for (name, f) in others {
+        trials.push(Trial::test(name, move || {
+            f();
+            Ok(())
+        }));
+    }
+    libtest_mimic::run(&args, trials).exit_code()
+}
+
 fn bundled_examples_decide_and_validate_against_the_schema() {
     let mut seen = 0;
     for dir in std::fs::read_dir(repo().join("examples")).unwrap() {
@@ -214,7 +256,6 @@ fn bundled_examples_decide_and_validate_against_the_schema() {
 
 /// The per-provider request and options definitions refuse what the engine refuses on shape:
 /// each mutation of a bundled example must make it invalid against `plan_input`.
-#[test]
 fn provider_bodies_and_options_are_described_strictly() {
     let plan_input = schema_for("plan_input");
     let example = |file: &str| -> Value {
@@ -377,7 +418,6 @@ fn provider_bodies_and_options_are_described_strictly() {
     }
 }
 
-#[test]
 fn simpleps_examples_give_the_documented_decisions() {
     let cases = [
         (
@@ -448,7 +488,6 @@ fn simpleps_examples_give_the_documented_decisions() {
     }
 }
 
-#[test]
 fn hostile_input_is_a_typed_error_never_a_crash() {
     let ledger = r#""ledger":{"currency":"USD","authorized":"100.00","status":{"payment":"CAPTURED"},"captures":[{"id":"c","amount":"100.00"}]}"#;
     let cases: Vec<(String, i32, &str)> = vec![
@@ -496,7 +535,6 @@ fn hostile_input_is_a_typed_error_never_a_crash() {
     }
 }
 
-#[test]
 fn a_ten_megabyte_input_is_refused_as_bad_input() {
     let mut big = String::from(r#"{"provider":"simpleps","ledger":{"id":""#);
     big.push_str(&"x".repeat(10 * 1024 * 1024));
@@ -508,7 +546,6 @@ fn a_ten_megabyte_input_is_refused_as_bad_input() {
     assert!(v["error"]["message"].as_str().unwrap().contains("limit"));
 }
 
-#[test]
 fn usage_errors_and_help() {
     let (code, out) = cli(&["--help"], b"");
     assert_eq!(code, 0);
@@ -537,7 +574,6 @@ fn usage_errors_and_help() {
     );
 }
 
-#[test]
 fn size_and_utf8_answers_are_the_engines_envelopes() {
     // Over the limit: the exact length is counted and named, as the engine does for text.
     let len = 9 * 1024 * 1024 + 7;
