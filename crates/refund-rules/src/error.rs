@@ -150,6 +150,54 @@ impl core::fmt::Display for ErrorCode {
     }
 }
 
+/// What is wrong with an input field. Code that reacts to an input error (a provider's own error
+/// body, a binding's exception) matches on this, never on the message text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InputProblem {
+    /// Not JSON, or not UTF-8.
+    Syntax,
+    /// A field the document does not have.
+    UnknownField,
+    /// A required field is absent.
+    Missing,
+    /// A value of the wrong JSON type (an array where an object belongs, a string for a number…).
+    WrongType,
+    /// `null` where the schema has none.
+    Null,
+    /// A key given twice.
+    Duplicate,
+    /// Values nested deeper than the limit.
+    TooDeep,
+    /// The input is larger than the limit.
+    TooLarge,
+    /// An id the ledger does not hold.
+    NotFound,
+    /// A parameter the provider does not take on this resource.
+    Unsupported,
+    /// A value the field's rules refuse.
+    Invalid,
+}
+
+impl InputProblem {
+    /// The snake_case name (`details.problem`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Syntax => "syntax",
+            Self::UnknownField => "unknown_field",
+            Self::Missing => "missing",
+            Self::WrongType => "wrong_type",
+            Self::Null => "null",
+            Self::Duplicate => "duplicate",
+            Self::TooDeep => "too_deep",
+            Self::TooLarge => "too_large",
+            Self::NotFound => "not_found",
+            Self::Unsupported => "unsupported",
+            Self::Invalid => "invalid",
+        }
+    }
+}
+
 /// Why a refund could not be planned or an event could not be applied.
 ///
 /// Deliberately not `#[non_exhaustive]`: a new rejection should break callers' matches.
@@ -160,7 +208,9 @@ pub enum RefundError {
     InvalidInput {
         /// JSON pointer to the offending field (`""` for the whole document).
         pointer: String,
-        /// What is wrong.
+        /// What kind of problem it is: what code (provider error mapping) reads.
+        problem: InputProblem,
+        /// What is wrong, for people.
         message: String,
     },
     /// Unknown provider name.
@@ -370,7 +420,8 @@ impl RefundError {
     /// Machine-readable details (amounts as decimal strings).
     pub fn details(&self) -> Value {
         let mut d = match self {
-            Self::InvalidInput { .. } | Self::InvalidReason { .. } => json!({}),
+            Self::InvalidInput { problem, .. } => json!({ "problem": problem }),
+            Self::InvalidReason { .. } => json!({}),
             Self::InconsistentState { .. } => json!({}),
             Self::UnknownProvider { name } => json!({ "provider": name }),
             Self::UnknownCurrency { problem, .. } => json!({ "currency": problem.code_text() }),
@@ -420,7 +471,17 @@ impl RefundError {
 
     /// Shorthand for [`RefundError::InvalidInput`].
     pub fn invalid_input(pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::input(InputProblem::Invalid, pointer, message)
+    }
+
+    /// An [`RefundError::InvalidInput`] of a given kind.
+    pub fn input(
+        problem: InputProblem,
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Self::InvalidInput {
+            problem,
             pointer: pointer.into(),
             message: message.into(),
         }

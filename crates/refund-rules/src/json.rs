@@ -22,7 +22,7 @@ use serde_json::value::RawValue;
 
 use crate::engine::{self, Applied, apply};
 use crate::error::ProviderError;
-use crate::error::{ErrorCode, ErrorFamily, RefundError};
+use crate::error::{ErrorCode, ErrorFamily, InputProblem, RefundError};
 use crate::event::EventDoc;
 use crate::ledger::{Ledger, LedgerDoc, Refundable};
 use crate::money::{Currency, Minor, format_decimal, parse_wire_money};
@@ -138,7 +138,11 @@ pub fn run_bytes(op: Operation, input: &[u8], pretty: bool) -> Response {
         Ok(text) => run_with(op, text, pretty),
         Err(e) => render(
             Err(Failure::new(
-                RefundError::invalid_input("", format!("the input is not UTF-8: {e}")),
+                RefundError::input(
+                    InputProblem::Syntax,
+                    "",
+                    format!("the input is not UTF-8: {e}"),
+                ),
                 None,
             )),
             pretty,
@@ -159,7 +163,8 @@ pub fn run_named_bytes(op: &str, input: &[u8]) -> Response {
 pub fn input_too_large(len: usize, pretty: bool) -> Response {
     render(
         Err(Failure::new(
-            RefundError::invalid_input(
+            RefundError::input(
+                InputProblem::TooLarge,
                 "",
                 format!("the input is {len} bytes; the limit is {MAX_INPUT_BYTES} bytes"),
             ),

@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 
-use crate::error::RefundError;
+use crate::error::{InputProblem, RefundError};
 use crate::id::Provider;
 use crate::money::{AmountProblem, Currency, Money, parse_wire_money};
 use crate::strict::{NULL_REFUSED, Strict};
@@ -239,13 +239,13 @@ pub(crate) fn from_json_document<T: DeserializeOwned>(
 ) -> Result<T, RefundError> {
     if text.trim() == "null" {
         // A whole document given as `null` (e.g. `"request": null`), not a field of one.
-        return Err(RefundError::invalid_input(base, NULL_REFUSED));
+        return Err(RefundError::input(InputProblem::Null, base, NULL_REFUSED));
     }
     check_depth(text, base)?;
     let mut de = serde_json::Deserializer::from_str(text);
     let value = T::deserialize(Strict::new(&mut de)).map_err(|e| located(text, base, raw, &e))?;
     de.end()
-        .map_err(|e| RefundError::invalid_input(base, e.to_string()))?;
+        .map_err(|e| RefundError::input(InputProblem::Syntax, base, e.to_string()))?;
     Ok(value)
 }
 
@@ -292,7 +292,8 @@ fn check_depth(text: &str, base: &str) -> Result<(), RefundError> {
                             ),
                         }
                     }
-                    return Err(RefundError::invalid_input(
+                    return Err(RefundError::input(
+                        InputProblem::TooDeep,
                         pointer,
                         format!("values nest more than {MAX_DEPTH} levels deep"),
                     ));
@@ -336,7 +337,28 @@ fn located(text: &str, base: &str, raw: &[&str], e: &serde_json::Error) -> Refun
             }
         }
     }
-    RefundError::invalid_input(pointer, message)
+    RefundError::input(problem_of(e, &message), pointer, message)
+}
+
+/// The kind of a serde_json error: the one place serde's message text is read, at the boundary
+/// where it is produced.
+fn problem_of(e: &serde_json::Error, message: &str) -> InputProblem {
+    if !matches!(e.classify(), serde_json::error::Category::Data) {
+        return InputProblem::Syntax;
+    }
+    let kinds = [
+        ("unknown field", InputProblem::UnknownField),
+        ("missing field", InputProblem::Missing),
+        ("duplicate field", InputProblem::Duplicate),
+        (NULL_REFUSED, InputProblem::Null),
+        ("invalid type: null", InputProblem::Null),
+        ("invalid type", InputProblem::WrongType),
+        ("invalid length", InputProblem::WrongType),
+    ];
+    kinds
+        .into_iter()
+        .find(|(prefix, _)| message.starts_with(prefix))
+        .map_or(InputProblem::Invalid, |(_, kind)| kind)
 }
 
 /// The byte offset of serde_json's 1-based line and byte column; `None` for an unpositioned error.

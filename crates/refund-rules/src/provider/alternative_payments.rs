@@ -19,7 +19,7 @@ use serde_json::{Map, Value, json};
 
 use super::rules::Rules;
 use crate::error::ProviderError;
-use crate::error::{ErrorCode, RefundError};
+use crate::error::{ErrorCode, InputProblem, RefundError};
 use crate::event::EventKind;
 use crate::id::Provider;
 use crate::ledger::{Ledger, Refund, RefundState};
@@ -411,7 +411,8 @@ pub fn plan(
     if let Some(id) = &ledger.id
         && *id != request.payment_id
     {
-        return Err(RefundError::invalid_input(
+        return Err(RefundError::input(
+            InputProblem::NotFound,
             "/request/payment_id",
             format!(
                 "{NOT_FOUND_PREFIX}`{}`: the ledger is payment `{id}`",
@@ -838,10 +839,9 @@ pub fn provider_error(error: &RefundError) -> Option<ProviderError> {
     match error {
         RefundError::InvalidInput {
             pointer,
-            message: m,
-        } if pointer == "/request/payment_id" && m.starts_with(NOT_FOUND_PREFIX) => {
-            Some(http_error(404, "not_found", message, None))
-        }
+            problem: InputProblem::NotFound,
+            ..
+        } if pointer == "/request/payment_id" => Some(http_error(404, "not_found", message, None)),
         RefundError::InvalidInput { pointer, .. }
         | RefundError::InvalidAmount { pointer, .. }
         | RefundError::InvalidReason { pointer, .. }

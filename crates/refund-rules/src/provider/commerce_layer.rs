@@ -22,7 +22,7 @@ use serde_json::value::RawValue;
 
 use super::rules::Rules;
 use crate::error::ProviderError;
-use crate::error::{ErrorCode, RefundError};
+use crate::error::{ErrorCode, InputProblem, RefundError};
 use crate::event::{Event, EventKind};
 use crate::id::Provider;
 use crate::ledger::{AmountStage, Ledger, RefundState, Refundable};
@@ -359,7 +359,8 @@ fn request_of(data: Data) -> Result<Request, RefundError> {
         .keys()
         .find(|k| !allowed.contains(&k.as_str()))
     {
-        return Err(RefundError::invalid_input(
+        return Err(RefundError::input(
+            InputProblem::Unsupported,
             format!("{ATTRIBUTES}/{key}"),
             format!(
                 "{UNSUPPORTED}: `{}` has no `{key}` attribute; it takes {}",
@@ -479,7 +480,8 @@ fn refunds_name_captures(ledger: &Ledger) -> Result<(), RefundError> {
 }
 
 fn not_found(kind: &str, id: &str) -> RefundError {
-    RefundError::invalid_input(
+    RefundError::input(
+        InputProblem::NotFound,
         ID_POINTER,
         format!("{NOT_FOUND} the ledger has no {kind} `{id}`"),
     )
@@ -1017,16 +1019,18 @@ fn refund_event_after(ledger: &Ledger, id: &str) -> Result<P, RefundError> {
 /// examples are the §1.6 [U] default: 422 `VALIDATION_ERROR` pointing at the trigger attribute.
 pub fn provider_error(error: &RefundError) -> Option<ProviderError> {
     let (status, code, title, pointer) = match error {
-        RefundError::InvalidInput { pointer, message }
-            if pointer == ID_POINTER && message.starts_with(NOT_FOUND) =>
-        {
-            (404, "RECORD_NOT_FOUND", "Record not found", None)
-        }
-        RefundError::InvalidInput { pointer, message }
-            if pointer.starts_with("/request")
-                && (message.starts_with(UNSUPPORTED)
-                    || message.starts_with("unknown field")
-                    || !pointer.starts_with(ATTRIBUTES)) =>
+        RefundError::InvalidInput {
+            pointer,
+            problem: InputProblem::NotFound,
+            ..
+        } if pointer == ID_POINTER => (404, "RECORD_NOT_FOUND", "Record not found", None),
+        RefundError::InvalidInput {
+            pointer, problem, ..
+        } if pointer.starts_with("/request")
+            && (matches!(
+                problem,
+                InputProblem::Unsupported | InputProblem::UnknownField
+            ) || !pointer.starts_with(ATTRIBUTES)) =>
         {
             // CL6: 400 "often due to sending an unsupported parameter"; malformed bodies too.
             (

@@ -20,7 +20,7 @@ use serde_json::json;
 
 use super::rules::Rules;
 use crate::error::ProviderError;
-use crate::error::{ErrorCode, RefundError};
+use crate::error::{ErrorCode, InputProblem, RefundError};
 use crate::event::{Event, EventKind};
 use crate::id::Provider;
 use crate::ledger::{Ledger, RefundState, Refundable};
@@ -390,7 +390,8 @@ pub fn parse(body: Option<&str>, options: Option<&str>) -> Result<(Request, Opti
             Endpoint::Order { order_id }
         }
         (false, Some(EndpointName::Order), None) => {
-            return Err(RefundError::invalid_input(
+            return Err(RefundError::input(
+                InputProblem::Missing,
                 "/options/order_id",
                 "missing `order_id`, required by `\"endpoint\": \"order\"`",
             ));
@@ -413,7 +414,8 @@ pub fn parse(body: Option<&str>, options: Option<&str>) -> Result<(Request, Opti
 /// A string field with a maximum length in characters (FS1 tables).
 fn check_id(value: Option<&str>, pointer: &str, max: Option<usize>) -> Result<(), RefundError> {
     let Some(v) = value else {
-        return Err(RefundError::invalid_input(
+        return Err(RefundError::input(
+            InputProblem::Missing,
             pointer,
             format!("missing `{}`", field_name(pointer)),
         ));
@@ -464,7 +466,8 @@ fn check_structure(request: &Request) -> Result<(), RefundError> {
                 ));
             }
             (None, None) => {
-                return Err(RefundError::invalid_input(
+                return Err(RefundError::input(
+                    InputProblem::Missing,
                     REF,
                     "missing `referenceTransactionId` or `referenceMerchantTransactionId`",
                 ));
@@ -479,7 +482,8 @@ fn check_structure(request: &Request) -> Result<(), RefundError> {
             ));
         }
         if request.merchant_details.is_none() {
-            return Err(RefundError::invalid_input(
+            return Err(RefundError::input(
+                InputProblem::Missing,
                 "/request/merchantDetails",
                 "missing `merchantDetails`, required on tagged refunds",
             ));
@@ -636,7 +640,8 @@ fn body_amount(
     let Some(amount) = &request.amount else {
         if request.amount_components.is_some() {
             // FS5 106: components describe a total, which must be sent.
-            return Err(RefundError::invalid_input(
+            return Err(RefundError::input(
+                InputProblem::Missing,
                 "/request/amount",
                 "missing `amount`, required with `amountComponents`",
             ));
@@ -646,13 +651,15 @@ fn body_amount(
     };
     // S1: both `total` and `currency` are required in `amount` (FS5 106 when missing).
     let Some(total) = &amount.total else {
-        return Err(RefundError::invalid_input(
+        return Err(RefundError::input(
+            InputProblem::Missing,
             "/request/amount",
             "missing `total` in `amount`",
         ));
     };
     let Some(code) = &amount.currency else {
-        return Err(RefundError::invalid_input(
+        return Err(RefundError::input(
+            InputProblem::Missing,
             "/request/amount",
             "missing `currency` in `amount`",
         ));
@@ -849,7 +856,8 @@ fn check_window(
         return Ok(());
     };
     let now = ctx.now.ok_or_else(|| {
-        RefundError::invalid_input(
+        RefundError::input(
+            InputProblem::Missing,
             "/now",
             "missing `now`, required for the 12-month refund window",
         )
@@ -1214,9 +1222,9 @@ struct ProcessorResponseDetails {
 }
 
 /// The FS5 code for a malformed request body.
-fn input_code(pointer: &str, message: &str) -> (&'static str, &'static str) {
-    let missing = message.starts_with("missing");
-    if message.starts_with("unknown field") {
+fn input_code(pointer: &str, problem: InputProblem) -> (&'static str, &'static str) {
+    let missing = problem == InputProblem::Missing;
+    if problem == InputProblem::UnknownField {
         ("101", "Unknown Field Data in Object")
     } else if pointer == "/request/referenceTransactionDetails" && missing {
         ("131", "Missing Referenced Transaction")
@@ -1238,8 +1246,10 @@ fn input_code(pointer: &str, message: &str) -> (&'static str, &'static str) {
 pub fn provider_error(error: &RefundError) -> Option<ProviderError> {
     let on_request = |p: &str| p == "/request" || p.starts_with("/request/");
     let (code, message, transaction_type) = match error {
-        RefundError::InvalidInput { pointer, message } if on_request(pointer) => {
-            let (c, m) = input_code(pointer, message);
+        RefundError::InvalidInput {
+            pointer, problem, ..
+        } if on_request(pointer) => {
+            let (c, m) = input_code(pointer, *problem);
             (c, m, "REFUND")
         }
         RefundError::UnknownCurrency { pointer, .. } if on_request(pointer) => {
