@@ -73,5 +73,40 @@ fn plan_taken_ids(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, plan, plan_parts, plan_taken_ids);
+/// The decide-only path against the floor it is measured by, in one group: a flat loop that
+/// sums the same refund amounts as `i64` and compares the request with what remains. Targets
+/// (issue "one layered core"): `decide` ≤ 3× the floor at 10 refunds, the rendered `plan` ≤ 25×,
+/// and `decide` on a validated ledger of 100,000 refunds ≤ 2 ms.
+fn decide(c: &mut Criterion) {
+    let mut group = c.benchmark_group("decide_vs_floor");
+    let request = simpleps_request().unwrap();
+    let ctx = PlanContext::default();
+    for n in [10, 100_000] {
+        let ledger = simpleps_ledger(n).unwrap();
+        let valid = refund_rules::validate(Provider::SimplePs, &ledger).unwrap();
+        refund_rules::decide(&valid, &request, &ctx).unwrap();
+        let captured: i64 = 100_000_000;
+        let refunds: Vec<i64> = vec![100; n];
+        let asked: i64 = 2_500;
+        group.bench_with_input(
+            BenchmarkId::new("floor_flat_i64_loop", n),
+            &refunds,
+            |b, refunds| {
+                b.iter(|| {
+                    let refunded: i64 = black_box(refunds).iter().sum();
+                    black_box(asked) <= captured - refunded
+                });
+            },
+        );
+        group.bench_with_input(BenchmarkId::new("decide", n), &valid, |b, valid| {
+            b.iter(|| refund_rules::decide(black_box(valid), black_box(&request), &ctx));
+        });
+        group.bench_with_input(BenchmarkId::new("plan", n), &ledger, |b, ledger| {
+            b.iter(|| refund_rules::plan(black_box(ledger), black_box(&request), &ctx));
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, plan, plan_parts, plan_taken_ids, decide);
 criterion_main!(benches);

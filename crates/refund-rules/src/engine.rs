@@ -10,8 +10,75 @@ use crate::id::{Operation, Provider};
 use crate::ledger::{AppliedEvent, Capture, Ledger, Refund, RefundState, Refundable, Statuses};
 use crate::machine::{PaymentEvent, RefundEvent, refund_event};
 use crate::money::{AmountProblem, Minor, Money};
-use crate::plan::{Plan, PlanContext};
+use crate::plan::{Decision, Plan, PlanContext, ValidLedger};
 use crate::provider::{ProviderRequest, check_ledger};
+
+/// Validates a ledger once for `provider` (generic invariants, the provider's tables and its
+/// own ledger rules) and keeps its running totals: the value [`decide`] takes, so a caller that
+/// decides many requests on one ledger validates it once.
+pub fn validate(provider: Provider, ledger: &Ledger) -> Result<ValidLedger<'_>, RefundError> {
+    check_ledger(provider, ledger)?;
+    ValidLedger::after_check(provider, ledger)
+}
+
+/// Decides a refund on a validated ledger without rendering anything (no explanation text, no
+/// provider bodies, no event): the small [`Decision`] a refund screen or a batch job needs. The
+/// same money guard as [`plan`] runs on it. [`plan`] renders the full document from the same
+/// rules.
+pub fn decide(
+    valid: &ValidLedger<'_>,
+    request: &ProviderRequest,
+    ctx: &PlanContext,
+) -> Result<Decision, RefundError> {
+    if request.provider() != valid.provider() {
+        return Err(RefundError::invalid_input(
+            "/provider",
+            format!(
+                "the ledger was validated for {}, the request is for {}",
+                valid.provider(),
+                request.provider()
+            ),
+        ));
+    }
+    let decision = request.decide_only(valid, ctx)?;
+    check_decision(valid, &decision)?;
+    Ok(decision)
+}
+
+/// The money guard of [`check_money_effect`] on a decision: a refund within its own scope and
+/// the provider's maximum; a void or cancel only while nothing is refunded or pending.
+fn check_decision(valid: &ValidLedger<'_>, d: &Decision) -> Result<(), RefundError> {
+    let provider = valid.provider();
+    let overall = if provider.machines().refunds_settled_only {
+        valid.refundable_settled()
+    } else {
+        valid.refundable_all()
+    };
+    match d.operation {
+        Operation::Refund => {
+            for bound in [d.refundable, overall] {
+                if !d.amount.minor.is_positive() || d.amount.minor > bound.available {
+                    return Err(RefundError::ExceedsRefundable {
+                        requested: d.amount,
+                        refundable: bound,
+                    });
+                }
+            }
+            Ok(())
+        }
+        Operation::Forward => Ok(()),
+        Operation::Void | Operation::Cancel => {
+            if overall.refunded.is_zero() && overall.pending.is_zero() {
+                Ok(())
+            } else {
+                Err(RefundError::not_refundable(
+                    valid.ledger().status.payment.clone(),
+                    "a void or cancel reverses the whole charge, but part of it is already refunded or pending",
+                ))
+            }
+        }
+    }
+}
 
 /// The provider's one maximum on a ledger it accepts: what `plan` and `apply` allow in total.
 pub fn refundable(provider: Provider, ledger: &Ledger) -> Result<Refundable, RefundError> {

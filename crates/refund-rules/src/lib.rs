@@ -38,7 +38,7 @@ pub(crate) mod strict;
 pub mod time;
 pub mod wire;
 
-pub use engine::{Applied, apply, check_money_effect, plan};
+pub use engine::{Applied, apply, check_money_effect, decide, plan, validate};
 pub use error::{ErrorCode, ErrorFamily, RefundError};
 pub use event::{Event, EventKind};
 pub use id::Provider;
@@ -46,6 +46,6 @@ pub use ledger::{Capture, Ledger, Refund, RefundState, Refundable, Return, Statu
 pub use money::{
     AmountProblem, Currency, Minor, Money, format_decimal, parse_decimal, parse_money,
 };
-pub use plan::{Operation, Plan, PlanContext, RefundKind};
+pub use plan::{Decision, Operation, Plan, PlanContext, RefundKind, Rule, ValidLedger};
 pub use provider::ProviderRequest;
 pub use time::Timestamp;

@@ -194,6 +194,29 @@ pub struct ProviderMachines {
     pub refunds_settled_only: bool,
 }
 
+/// The statuses a move leads to, as the tables name them: no allocation (see
+/// [`ProviderMachines::advance_static`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusesAfter {
+    /// The payment status.
+    pub payment: &'static str,
+    /// The order status, for providers with orders.
+    pub order: Option<&'static str>,
+    /// The fulfillment status, where refunds move it.
+    pub fulfillment: Option<&'static str>,
+}
+
+impl StatusesAfter {
+    /// The owned form documents carry.
+    pub fn to_statuses(self) -> Statuses {
+        Statuses {
+            payment: self.payment.to_owned(),
+            order: self.order.map(str::to_owned),
+            fulfillment: self.fulfillment.map(str::to_owned),
+        }
+    }
+}
+
 impl ProviderMachines {
     /// Moves every status slot by `event`; fails if any machine refuses.
     pub fn advance(
@@ -201,7 +224,18 @@ impl ProviderMachines {
         statuses: &Statuses,
         event: PaymentEvent,
     ) -> Result<Statuses, RefundError> {
-        Ok(Statuses {
+        self.advance_static(statuses, event)
+            .map(StatusesAfter::to_statuses)
+    }
+
+    /// [`ProviderMachines::advance`] without allocating: the tables' own state names. A slot the
+    /// provider has no machine for must be absent (`check_statuses` refuses it otherwise).
+    pub fn advance_static(
+        &self,
+        statuses: &Statuses,
+        event: PaymentEvent,
+    ) -> Result<StatusesAfter, RefundError> {
+        Ok(StatusesAfter {
             payment: step(&self.payment, &statuses.payment, event)?,
             order: step_optional(self.order.as_ref(), statuses.order.as_deref(), event)?,
             fulfillment: step_optional(
@@ -209,6 +243,21 @@ impl ProviderMachines {
                 statuses.fulfillment.as_deref(),
                 event,
             )?,
+        })
+    }
+
+    /// The tables' own names for `statuses` (`None` if one is not a state of its machine).
+    pub fn statuses_as_static(&self, statuses: &Statuses) -> Option<StatusesAfter> {
+        let find = |m: &StatusMachine, s: &str| m.states.iter().find(|x| **x == s).copied();
+        let slot = |m: Option<&StatusMachine>, s: Option<&str>| match (m, s) {
+            (Some(m), Some(s)) => find(m, s).map(Some),
+            (None, None) => Some(None),
+            _ => None,
+        };
+        Some(StatusesAfter {
+            payment: find(&self.payment, &statuses.payment)?,
+            order: slot(self.order.as_ref(), statuses.order.as_deref())?,
+            fulfillment: slot(self.fulfillment.as_ref(), statuses.fulfillment.as_deref())?,
         })
     }
 
@@ -262,7 +311,11 @@ fn known(machine: &StatusMachine, status: &str, pointer: &str) -> Result<(), Ref
     }
 }
 
-fn step(machine: &StatusMachine, from: &str, event: PaymentEvent) -> Result<String, RefundError> {
+fn step(
+    machine: &StatusMachine,
+    from: &str,
+    event: PaymentEvent,
+) -> Result<&'static str, RefundError> {
     let state = machine
         .states
         .iter()
@@ -273,17 +326,25 @@ fn step(machine: &StatusMachine, from: &str, event: PaymentEvent) -> Result<Stri
             from: from.to_owned(),
             event: event.to_string(),
         })?;
-    machine.next(state, event).map(str::to_owned)
+    machine.next(state, event)
 }
 
 fn step_optional(
     machine: Option<&StatusMachine>,
     from: Option<&str>,
     event: PaymentEvent,
-) -> Result<Option<String>, RefundError> {
+) -> Result<Option<&'static str>, RefundError> {
     match (machine, from) {
         (Some(m), Some(s)) => step(m, s, event).map(Some),
-        (_, other) => Ok(other.map(str::to_owned)),
+        (None, None) => Ok(None),
+        (Some(m), None) => Err(RefundError::invalid_input(
+            "/ledger/status",
+            format!("this provider needs the {} status", m.name),
+        )),
+        (None, Some(_)) => Err(RefundError::invalid_input(
+            "/ledger/status",
+            "this provider has no such status",
+        )),
     }
 }
 

@@ -7,7 +7,7 @@ use crate::error::RefundError;
 use crate::event::{Event, EventKind};
 use crate::id::Provider;
 use crate::ledger::{Ledger, RefundState, Refundable, Statuses};
-use crate::machine::{PaymentEvent, ProviderMachines};
+use crate::machine::{PaymentEvent, ProviderMachines, StatusesAfter};
 use crate::money::{AmountProblem, Money};
 use crate::time::Timestamp;
 
@@ -275,5 +275,104 @@ impl Plan {
             replay: false,
             explanation,
         }
+    }
+}
+
+/// A ledger that passed every check of one provider, with its running totals: whoever holds
+/// one decides without validating or summing the refunds again. Only the engine makes one
+/// (`engine::validate`), right after the provider's full ledger check.
+#[derive(Debug, Clone, Copy)]
+pub struct ValidLedger<'a> {
+    ledger: &'a Ledger,
+    provider: Provider,
+    all: Refundable,
+    settled: Refundable,
+}
+
+impl<'a> ValidLedger<'a> {
+    /// Totals of a ledger the caller has just checked for `provider` (the engine, or a
+    /// provider's `plan`, which the engine only calls on checked ledgers).
+    pub(crate) fn after_check(provider: Provider, ledger: &'a Ledger) -> Result<Self, RefundError> {
+        Ok(Self {
+            ledger,
+            provider,
+            all: ledger.refundable()?,
+            settled: ledger.refundable_settled()?,
+        })
+    }
+
+    /// The ledger.
+    pub fn ledger(&self) -> &'a Ledger {
+        self.ledger
+    }
+
+    /// The provider it was checked for.
+    pub fn provider(&self) -> Provider {
+        self.provider
+    }
+
+    /// The breakdown over all captures.
+    pub fn refundable_all(&self) -> Refundable {
+        self.all
+    }
+
+    /// The breakdown over settled captures only.
+    pub fn refundable_settled(&self) -> Refundable {
+        self.settled
+    }
+}
+
+/// A rule that fired in a decision: a static identifier (`"SP1.captured_only"`) and its source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    /// Stable identifier.
+    pub id: &'static str,
+    /// The provider page (or research note) it comes from.
+    pub source: &'static str,
+}
+
+/// What `plan` decides, before anything is rendered: no text, no bodies, no event, no heap
+/// allocation. `engine::decide` returns it; `plan` renders a [`Plan`] from the same decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decision {
+    /// The provider.
+    pub provider: Provider,
+    /// What to send.
+    pub operation: Operation,
+    /// Full or partial.
+    pub kind: RefundKind,
+    /// The amount.
+    pub amount: Money,
+    /// The breakdown the amount was measured in.
+    pub refundable: Refundable,
+    /// What stays available after it.
+    pub remaining_after: Money,
+    /// The statuses after success.
+    pub status_after: StatusesAfter,
+    /// The refund's state after the call, for refunds.
+    pub refund_state: Option<RefundState>,
+    /// The rules that fired, in order (empty for providers that decide through `plan`).
+    pub rules: &'static [Rule],
+}
+
+impl Decision {
+    /// The decision inside a rendered plan (for providers whose decision is not separate yet).
+    pub fn of_plan(plan: &Plan, machines: &ProviderMachines) -> Result<Self, RefundError> {
+        let status_after = machines
+            .statuses_as_static(&plan.status_after)
+            .ok_or_else(|| {
+                RefundError::inconsistent("/ledger/status", "a plan left the provider's tables")
+            })?;
+        Ok(Self {
+            provider: plan.provider,
+            operation: plan.operation,
+            kind: plan.kind,
+            amount: plan.amount,
+            refundable: plan.refundable,
+            remaining_after: plan.remaining_after,
+            status_after,
+            refund_state: plan.refund_state,
+            rules: &[],
+        })
     }
 }

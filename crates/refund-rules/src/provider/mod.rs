@@ -6,7 +6,7 @@ use crate::error::{ErrorCode, ProviderError, RefundError};
 pub use crate::id::Provider;
 use crate::ledger::{Ledger, Refundable};
 use crate::machine::{ProviderMachines, StatusMachine};
-use crate::plan::{Plan, PlanContext};
+use crate::plan::{Decision, Plan, PlanContext, ValidLedger};
 use rules::Rules;
 
 pub mod alternative_payments;
@@ -47,6 +47,19 @@ macro_rules! providers {
                     $(Provider::$variant => {
                         let (request, options) = <$rules as Rules>::parse(body, options)?;
                         Ok(Self::$variant(request, options))
+                    })*
+                }
+            }
+
+            /// The provider's decision without rendering, on a validated ledger.
+            pub(crate) fn decide_only(
+                &self,
+                valid: &ValidLedger<'_>,
+                ctx: &PlanContext,
+            ) -> Result<Decision, RefundError> {
+                match self {
+                    $(Self::$variant(request, options) => {
+                        <$rules as Rules>::decide(valid, request, options, ctx)
                     })*
                 }
             }

@@ -6,7 +6,7 @@ use crate::error::{ErrorCode, ProviderError, RefundError};
 use crate::id::Provider;
 use crate::ledger::Ledger;
 use crate::machine::{ProviderMachines, StatusMachine};
-use crate::plan::{Plan, PlanContext};
+use crate::plan::{Decision, Plan, PlanContext, ValidLedger};
 
 /// A provider's rules: its wire types, tables, decision and error mapping.
 pub trait Rules {
@@ -37,6 +37,17 @@ pub trait Rules {
         options: &Self::Options,
         ctx: &PlanContext,
     ) -> Result<Plan, RefundError>;
+    /// Decides without rendering (no text, bodies or event). The default renders a plan and
+    /// keeps its decision; a provider overrides it with a path that allocates nothing.
+    fn decide(
+        valid: &ValidLedger<'_>,
+        request: &Self::Request,
+        options: &Self::Options,
+        ctx: &PlanContext,
+    ) -> Result<Decision, RefundError> {
+        let plan = Self::plan(valid.ledger(), request, options, ctx)?;
+        Decision::of_plan(&plan, Self::machines())
+    }
     /// The provider's own error for a rejection, where it has one (matched on the type only).
     fn provider_error(error: &RefundError) -> Option<ProviderError>;
     /// The provider's own ledger rules, beyond the generic ones and the tables.

@@ -15,12 +15,12 @@ use super::rules::Rules;
 use crate::error::ProviderError;
 use crate::error::{ErrorCode, RefundError};
 use crate::id::Provider;
-use crate::ledger::{AmountStage, Ledger, RefundState};
+use crate::ledger::{AmountStage, Ledger, RefundState, Refundable};
 use crate::machine::{Machine, PaymentEvent as P, ProviderMachines, Transition, transition as t};
-use crate::money::{AmountProblem, Money};
+use crate::money::{AmountProblem, Minor, Money};
 use crate::plan::{
-    Operation, Plan, PlanContext, ProviderCall, ProviderResponse, RefundDraft, outline_refund,
-    resolve_amount,
+    Decision, Operation, Plan, PlanContext, ProviderCall, ProviderResponse, RefundDraft, Rule,
+    ValidLedger, outline_refund, resolve_amount,
 };
 use crate::wire::{
     JsonNumber, WireDecimal, from_optional_json, from_options_json, positive_wire_money, raw_json,
@@ -133,20 +133,42 @@ pub fn parse(body: Option<&str>, options: Option<&str>) -> Result<(Request, ()),
     Ok((request, ()))
 }
 
-/// The status the amounts imply for a captured payment (SP2).
-fn implied_captured_status(ledger: &Ledger) -> Result<&'static str, RefundError> {
-    Ok(match ledger.refundable()?.stage(ledger.authorized) {
+/// The captured-side status the amounts imply (SP2 statuses after capture and refunds).
+fn implied_captured_status(refundable: &Refundable, authorized: Minor) -> &'static str {
+    match refundable.stage(authorized) {
         AmountStage::Captured => "CAPTURED",
         AmountStage::PartiallyCaptured => "PARTIALLY_CAPTURED",
         AmountStage::PartiallyRefunded => "PARTIALLY_REFUNDED",
         AmountStage::Refunded => "REFUNDED",
-    })
+    }
 }
 
-/// Decides a SimplePS refund.
-pub fn plan(ledger: &Ledger, request: &Request, ctx: &PlanContext) -> Result<Plan, RefundError> {
+const SP1: &str = "https://dev.inyoglobal.com/api-references/payments-gateway/apis/payment/pulling-funds/cards/refund";
+
+/// The rules a SimplePS refund passes, in order.
+const REFUND_RULES: &[Rule] = &[
+    Rule {
+        id: "simpleps.captured_only",
+        source: SP1,
+    },
+    Rule {
+        id: "simpleps.currency_of_the_payment",
+        source: SP1,
+    },
+    Rule {
+        id: "simpleps.amount_within_what_remains",
+        source: SP1,
+    },
+];
+
+/// Decides a SimplePS refund on a validated ledger, allocating nothing on success; also returns
+/// the amount the body asked for (`None`: the whole remaining amount).
+fn decide_refund(
+    valid: &ValidLedger<'_>,
+    request: &Request,
+) -> Result<(Decision, Option<Money>), RefundError> {
+    let ledger = valid.ledger();
     let status = ledger.status.payment.as_str();
-    let mut why = Vec::new();
     // SP2: these statuses come before (or instead of) a capture; captures contradict them.
     let uncaptured = matches!(status, "CHALLENGE" | "AUTHORIZED" | "VOIDED" | "DECLINED");
     if uncaptured && !ledger.captures.is_empty() {
@@ -179,35 +201,78 @@ pub fn plan(ledger: &Ledger, request: &Request, ctx: &PlanContext) -> Result<Pla
             format!("status `{status}` but no captures"),
         ));
     }
-    let implied = implied_captured_status(ledger)?;
+    let refundable = valid.refundable_all();
+    let implied = implied_captured_status(&refundable, ledger.authorized);
     if implied != status {
         return Err(RefundError::inconsistent(
             "/ledger/status/payment",
             format!("status `{status}` but the amounts say `{implied}`"),
         ));
     }
-    let refundable = ledger.refundable()?;
-    why.push(format!(
+    let (currency, total) = match &request.amount {
+        Some(a) => (a.currency.as_deref(), a.total.as_ref()),
+        None => (None, None),
+    };
+    // SP1: `amount.currency` must match the original payment.
+    if let Some(code) = currency {
+        request_currency(code, "/request/amount/currency", ledger.currency)?;
+    }
+    let requested = total.map(|wire| parse_total(wire, ledger)).transpose()?;
+    // SP1: no amount refunds the full captured amount; after partials, what remains ([U] default).
+    let (amount, kind) = resolve_amount(requested, &refundable, "/request/amount/total")?;
+    let refunded_after = refundable
+        .refunded
+        .checked_add(amount.minor)
+        .map_err(|p| RefundError::invalid_amount("/request", "", p))?;
+    let step = if refunded_after == refundable.captured {
+        P::RefundFull
+    } else {
+        P::RefundPartial
+    };
+    let status_after = MACHINES.advance_static(&ledger.status, step)?;
+    let remaining = refundable
+        .available
+        .checked_sub(amount.minor)
+        .map_err(|p| RefundError::invalid_amount("/request", "", p))?;
+    let decision = Decision {
+        provider: PROVIDER,
+        operation: Operation::Refund,
+        kind,
+        amount,
+        refundable,
+        remaining_after: Money::new(remaining, ledger.currency),
+        status_after,
+        refund_state: Some(RefundState::Succeeded),
+        rules: REFUND_RULES,
+    };
+    Ok((decision, requested))
+}
+
+/// Decides a SimplePS refund without rendering it.
+pub fn decide(valid: &ValidLedger<'_>, request: &Request) -> Result<Decision, RefundError> {
+    decide_refund(valid, request).map(|(decision, _)| decision)
+}
+
+/// Decides a SimplePS refund and renders it: the explanation, the call, the predicted response
+/// and the event.
+pub fn plan(ledger: &Ledger, request: &Request, ctx: &PlanContext) -> Result<Plan, RefundError> {
+    let valid = ValidLedger::after_check(PROVIDER, ledger)?;
+    let (decision, requested) = decide_refund(&valid, request)?;
+    let Decision {
+        amount,
+        kind,
+        refundable,
+        ..
+    } = decision;
+    let mut why = vec![format!(
         "captured {}, refunded {}, available {}",
         refundable.captured_money(),
         refundable.refunded_money(),
         refundable.available_money()
-    ));
-
-    let body_amount = request.amount.clone().unwrap_or_default();
-    // SP1: `amount.currency` must match the original payment.
-    if let Some(code) = &body_amount.currency {
-        request_currency(code, "/request/amount/currency", ledger.currency)?;
-    }
-    let requested = match &body_amount.total {
-        None => None,
-        Some(wire) => Some(parse_total(wire, ledger)?),
-    };
-    // SP1: no amount refunds the full captured amount; after partials, what remains ([U] default).
+    )];
     if requested.is_none() {
         why.push("no amount: the whole remaining captured amount".to_owned());
     }
-    let (amount, kind) = resolve_amount(requested, &refundable, "/request/amount/total")?;
     let outline = outline_refund(
         &MACHINES,
         ledger,
@@ -355,6 +420,14 @@ impl Rules for SimplePsRules {
         ctx: &PlanContext,
     ) -> Result<Plan, RefundError> {
         plan(ledger, request, ctx)
+    }
+    fn decide(
+        valid: &ValidLedger<'_>,
+        request: &Request,
+        _options: &(),
+        _ctx: &PlanContext,
+    ) -> Result<Decision, RefundError> {
+        decide(valid, request)
     }
     fn provider_error(error: &RefundError) -> Option<ProviderError> {
         provider_error(error)
