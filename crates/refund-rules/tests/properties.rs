@@ -60,7 +60,7 @@ fn fully_refunded_status(provider: Provider) -> Option<&'static str> {
         Provider::AlternativePayments => Some("refunded"),
         // Commerce Hub has no REFUNDED state (fiserv.rs MACHINES, FS4): the charge stays
         // SETTLED. Digital River keeps the order state for partial refunds and moves `complete`
-        // to `returned` only (digital_river.rs MACHINES): `returned` also takes partials.
+        // to `returned` only (digital_river/tables.rs MACHINES): `returned` also takes partials.
         Provider::FiservCommerceHub | Provider::DigitalRiver => None,
     }
 }

@@ -1,0 +1,471 @@
+//! Commerce Layer: refunds are JSON:API trigger attributes on captures, orders and returns, and a
+//! stuck refund is unblocked with `_forward`. Per-capture partial refunds, whole-order full
+//! refunds, return refunds; paid states only.
+//!
+//! Sources (`../shared/reference/providers.md` §0, §1; ids at its end):
+//! - [S] seed `commerce-layer-refunds.md` (docs.commercelayer.io/core-api-reference/refunds):
+//!   captured only; refunds ≤ captured; equal = full (order `cancelled`, payment `refunded`),
+//!   less = partial (payment `partially_refunded`); `_forward` unblocks a stuck refund.
+//! - CL1 commercelayer-sdk `src/resources/{orders,captures,refunds,returns}.ts`: trigger
+//!   attributes, status enums, `succeeded` flag (no refund status enum).
+//! - CL2 commercelayer-docs-resources `captures/update.md`: `_refund_amount_cents` in cents,
+//!   `refund_amount_cents` / `refund_balance_cents`.
+//! - CL3 docs …/core-api-reference/transactions: the three `_forward` guards, no error on failure.
+//! - CL4 docs …/orders: the status / payment_status / fulfillment_status table, `free`.
+//! - CL5 docs …/data-model/orders/returns-management: `received` → `refunded`, the most recent
+//!   capture or `reference_capture`, the order is not cancelled.
+//! - CL6 handling-errors: JSON:API error body, HTTP statuses.
+//!
+//! This folder: the capture, order and return decisions are here, `_forward` in `forward.rs`;
+//! `wire.rs` reads the JSON:API body and the options, `tables.rs` holds the status tables,
+//! `render.rs` the JSON:API call and response documents, `errors.rs` Commerce Layer's error
+//! bodies.
+
+mod errors;
+mod forward;
+mod render;
+mod tables;
+mod wire;
+
+pub use errors::provider_error;
+pub use tables::{MACHINES, REACHABLE_ERRORS, RETURN_MACHINE};
+pub use wire::{Options, Request, parse};
+
+use serde_json::json;
+
+use super::rules::Rules;
+use crate::error::ProviderError;
+use crate::error::{ErrorCode, InputProblem, RefundError};
+use crate::event::EventKind;
+use crate::id::Provider;
+use crate::ledger::{AmountStage, Ledger, RefundState, Refundable};
+use crate::machine::{PaymentEvent as P, ProviderMachines, StatusMachine};
+use crate::money::{Minor, Money};
+use crate::plan::{
+    Operation, Plan, PlanContext, RefundDraft, RefundKind, RefundOutline, outline_refund,
+    resolve_amount,
+};
+use forward::plan_forward;
+use render::{call, cents, ok_response};
+use wire::{AMOUNT_POINTER, ID_POINTER, REFUND_POINTER};
+
+const PROVIDER: Provider = Provider::CommerceLayer;
+
+/// Message prefix of an id the ledger does not hold (CL6: 404 `RECORD_NOT_FOUND`).
+const NOT_FOUND: &str = "no record:";
+
+/// Decides a Commerce Layer refund or `_forward`.
+pub fn plan(
+    ledger: &Ledger,
+    request: &Request,
+    options: &Options,
+    ctx: &PlanContext,
+) -> Result<Plan, RefundError> {
+    refunds_name_captures(ledger)?;
+    match request {
+        Request::Capture { id, amount } => plan_capture(ledger, id, *amount, options, ctx),
+        Request::Order { id } => plan_order(ledger, id, options, ctx),
+        Request::Return { id, amount } => plan_return(ledger, id, *amount, options, ctx),
+        Request::Forward { id } => plan_forward(ledger, id),
+    }
+}
+
+/// Refund transactions always reference a capture (CL1 `reference_capture`; CL3 refunds happen
+/// "when a capture is refunded"), so per-capture balances add up to the order's.
+fn refunds_name_captures(ledger: &Ledger) -> Result<(), RefundError> {
+    match ledger.refunds.iter().position(|r| r.capture_id.is_none()) {
+        Some(i) => Err(RefundError::inconsistent(
+            format!("/ledger/refunds/{i}/capture_id"),
+            "commerce_layer refunds always reference a capture",
+        )),
+        None => Ok(()),
+    }
+}
+
+fn not_found(kind: &str, id: &str) -> RefundError {
+    RefundError::input(
+        InputProblem::NotFound,
+        ID_POINTER,
+        format!("{NOT_FOUND} the ledger has no {kind} `{id}`"),
+    )
+}
+
+/// Refunds only from paid states ([S] captured only; §1.5 [U] defaults), with amounts that agree
+/// with the payment status.
+fn precheck(
+    ledger: &Ledger,
+    options: &Options,
+    why: &mut Vec<String>,
+) -> Result<Refundable, RefundError> {
+    let status = ledger.status.payment.as_str();
+    match status {
+        "paid" | "partially_refunded" | "refunded" => {}
+        "partially_paid" if options.partially_paid_refundable => {
+            why.push("`partially_paid` refunds like `paid` (option partially_paid_refundable, §1.5 [U] default)".to_owned());
+        }
+        "partially_paid" => {
+            return Err(RefundError::not_refundable(
+                status,
+                "refunds of partially paid orders are disabled (option partially_paid_refundable)",
+            ));
+        }
+        // CL1, CL4: cancelling a placed order voids its authorization instead.
+        "authorized" | "partially_authorized" => {
+            return Err(RefundError::not_captured(status, Some(Operation::Cancel)));
+        }
+        "unpaid" => return Err(RefundError::not_captured(status, None)),
+        "free" => {
+            return Err(RefundError::not_refundable(
+                status,
+                "a free order (total 0) was never charged",
+            ));
+        }
+        _ => {
+            return Err(RefundError::not_refundable(
+                status,
+                "a voided authorization has nothing to refund",
+            ));
+        }
+    }
+    if ledger.captures.is_empty() {
+        return Err(RefundError::inconsistent(
+            "/ledger/captures",
+            format!("payment status `{status}` but no captures"),
+        ));
+    }
+    let r = ledger.refundable()?;
+    let implied = match r.stage(ledger.authorized) {
+        AmountStage::Captured => "paid",
+        AmountStage::PartiallyCaptured => "partially_paid",
+        AmountStage::PartiallyRefunded => "partially_refunded",
+        AmountStage::Refunded => "refunded",
+    };
+    if implied != status {
+        return Err(RefundError::inconsistent(
+            "/ledger/status/payment",
+            format!("payment status `{status}` but the amounts say `{implied}`"),
+        ));
+    }
+    why.push(format!("order: {}", r.summary()));
+    Ok(r)
+}
+
+/// §1.3 [U] default: full ⇔ the order's successful refunds reach its captured total.
+fn order_kind(overall: &Refundable, amount: Money) -> Result<RefundKind, RefundError> {
+    let after = overall
+        .refunded
+        .checked_add(amount.minor)
+        .map_err(|p| RefundError::invalid_amount(AMOUNT_POINTER, "", p))?;
+    Ok(if after == overall.captured {
+        RefundKind::Full
+    } else {
+        RefundKind::Partial
+    })
+}
+
+fn status_text(s: &crate::ledger::Statuses) -> String {
+    format!(
+        "status `{}`, payment_status `{}`, fulfillment_status `{}`",
+        s.order.as_deref().unwrap_or("-"),
+        s.payment,
+        s.fulfillment.as_deref().unwrap_or("-")
+    )
+}
+
+/// `PATCH /api/captures/:id` `_refund` (CL1, CL2).
+fn plan_capture(
+    ledger: &Ledger,
+    id: &str,
+    amount: Option<Minor>,
+    options: &Options,
+    ctx: &PlanContext,
+) -> Result<Plan, RefundError> {
+    let mut why = Vec::new();
+    let overall = precheck(ledger, options, &mut why)?;
+    let capture = ledger
+        .captures
+        .iter()
+        .find(|c| c.id == id)
+        .ok_or_else(|| not_found("capture", id))?;
+    // [S]: the sum of refunds on a capture is at most the captured amount.
+    let breakdown = ledger.refundable_for_capture(id)?;
+    why.push(format!(
+        "capture `{id}`: captured {}, refunded {}, pending {}, refund balance {}",
+        breakdown.captured_money(),
+        breakdown.refunded_money(),
+        breakdown.pending_money(),
+        breakdown.available_money()
+    ));
+    let requested = amount.map(|m| Money::new(m, ledger.currency));
+    if requested.is_none() {
+        // CL2: `_refund_amount_cents` only overwrites the amount; without it the balance.
+        why.push("no `_refund_amount_cents`: the capture's whole refund balance".to_owned());
+    }
+    let (money, _) = resolve_amount(requested, &breakdown, AMOUNT_POINTER)?;
+    let outline = outline_capture_refund(ledger, ctx, &overall, breakdown, money, &capture.id)?;
+    why.push(outline_text(&outline));
+    let mut attrs = json!({ "_refund": true });
+    if let (Some(m), Some(map)) = (amount, attrs.as_object_mut()) {
+        map.insert("_refund_amount_cents".to_owned(), json!(cents(m)));
+    }
+    let response = ok_response(
+        "captures",
+        id,
+        json!({
+            "currency_code": ledger.currency.code(),
+            "amount_cents": cents(capture.amount),
+            "refund_amount_cents": cents(money.minor),
+            "refund_balance_cents": cents(outline.remaining_after.minor),
+            "succeeded": true,
+        }),
+    );
+    Ok(Plan::from_outline(
+        PROVIDER,
+        ledger,
+        outline,
+        RefundState::Succeeded,
+        call("captures", id, attrs),
+        Some(response),
+        why,
+    ))
+}
+
+/// A succeeded refund of `money` on one capture, full or partial by the order's totals (CL1:
+/// refunds are synchronous and always name a capture).
+fn outline_capture_refund(
+    ledger: &Ledger,
+    ctx: &PlanContext,
+    overall: &Refundable,
+    breakdown: Refundable,
+    money: Money,
+    capture_id: &str,
+) -> Result<RefundOutline, RefundError> {
+    outline_refund(
+        &MACHINES,
+        ledger,
+        ctx,
+        breakdown,
+        RefundDraft {
+            amount: money,
+            kind: order_kind(overall, money)?,
+            state: RefundState::Succeeded,
+            capture_id: Some(capture_id.to_owned()),
+        },
+    )
+}
+
+/// `full refund of 15.00 EUR (1500 cents); status …` for explanations.
+fn outline_text(outline: &RefundOutline) -> String {
+    format!(
+        "{} refund of {} ({} cents); {}",
+        outline.kind.as_str(),
+        outline.amount,
+        cents(outline.amount.minor),
+        status_text(&outline.status_after)
+    )
+}
+
+/// `PATCH /api/orders/:id` `_refund`: refunds what the order still has, in full (CL1).
+fn plan_order(
+    ledger: &Ledger,
+    id: &str,
+    options: &Options,
+    ctx: &PlanContext,
+) -> Result<Plan, RefundError> {
+    if ledger.id.as_deref().is_some_and(|own| own != id) {
+        return Err(not_found("order", id));
+    }
+    let mut why = Vec::new();
+    let overall = precheck(ledger, options, &mut why)?;
+    let (money, _) = resolve_amount(None, &overall, REFUND_POINTER)?;
+    // [U] default: the order trigger refunds the order's capture; when the balance sits on
+    // several captures, each is refunded through its own capture.
+    // One pass over the refunds for every capture (one per capture would be quadratic).
+    let breakdowns = ledger.capture_breakdowns()?;
+    let with_balance: Vec<_> = ledger
+        .captures
+        .iter()
+        .zip(&breakdowns)
+        .filter(|(_, b)| b.available.is_positive())
+        .map(|(c, _)| c)
+        .collect();
+    let capture = match with_balance.as_slice() {
+        [one] => *one,
+        many => {
+            return Err(RefundError::not_refundable(
+                ledger.status.payment.as_str(),
+                format!(
+                    "the refund balance is spread over {} captures; refund each with `PATCH /api/captures/:id`",
+                    many.len()
+                ),
+            ));
+        }
+    };
+    why.push(format!(
+        "whole-order refund: full only, no amount attribute (CL1); capture `{}`",
+        capture.id
+    ));
+    let breakdown = ledger.refundable_for_capture(&capture.id)?;
+    let outline = outline_capture_refund(ledger, ctx, &overall, breakdown, money, &capture.id)?;
+    why.push(outline_text(&outline));
+    let response = ok_response(
+        "orders",
+        id,
+        json!({
+            "status": outline.status_after.order,
+            "payment_status": outline.status_after.payment,
+            "fulfillment_status": outline.status_after.fulfillment,
+        }),
+    );
+    Ok(Plan::from_outline(
+        PROVIDER,
+        ledger,
+        outline,
+        RefundState::Succeeded,
+        call("orders", id, json!({ "_refund": true })),
+        Some(response),
+        why,
+    ))
+}
+
+/// `PATCH /api/returns/:id` `_refund` (CL1, CL5).
+fn plan_return(
+    ledger: &Ledger,
+    id: &str,
+    amount: Minor,
+    options: &Options,
+    ctx: &PlanContext,
+) -> Result<Plan, RefundError> {
+    let mut why = Vec::new();
+    let ret = ledger
+        .return_by_id(id)
+        .ok_or_else(|| not_found("return", id))?;
+    let overall = precheck(ledger, options, &mut why)?;
+    // CL5: only a `received` return can be refunded.
+    if ret.status != "received" {
+        return Err(RefundError::not_refundable(
+            ledger.status.payment.as_str(),
+            format!(
+                "return `{id}` is `{}`; only a `received` return can be refunded",
+                ret.status
+            ),
+        ));
+    }
+    if ledger
+        .refunds
+        .iter()
+        .any(|r| r.return_id.as_deref() == Some(id) && r.state.reserves())
+    {
+        return Err(RefundError::not_refundable(
+            ledger.status.payment.as_str(),
+            format!("a refund of return `{id}` is already pending"),
+        ));
+    }
+    // CL5: the return's `reference_capture`, else the most recent successful capture (the
+    // ledger keeps captures in capture order).
+    let capture = match &ret.capture_id {
+        Some(cid) => {
+            why.push(format!(
+                "return `{id}` refunds its reference_capture `{cid}`"
+            ));
+            cid.clone()
+        }
+        None => {
+            let last = ledger.captures.last().ok_or_else(|| {
+                RefundError::inconsistent("/ledger/captures", "no capture to refund")
+            })?;
+            why.push(format!(
+                "return `{id}` refunds the most recent capture `{}`",
+                last.id
+            ));
+            last.id.clone()
+        }
+    };
+    let breakdown = ledger.refundable_for_capture(&capture)?;
+    let money = Money::new(amount, ledger.currency);
+    let (money, _) = resolve_amount(Some(money), &breakdown, AMOUNT_POINTER)?;
+    let kind = order_kind(&overall, money)?;
+    let step = if kind == RefundKind::Full {
+        P::ReturnRefundFull
+    } else {
+        P::ReturnRefundPartial
+    };
+    // CL5: the return becomes `refunded`; the order is not cancelled.
+    RETURN_MACHINE.next("received", step)?;
+    let mut outline = outline_refund(
+        &MACHINES,
+        ledger,
+        ctx,
+        breakdown,
+        RefundDraft {
+            amount: money,
+            kind,
+            state: RefundState::Succeeded,
+            capture_id: Some(capture),
+        },
+    )?;
+    outline.status_after = MACHINES.advance(&ledger.status, step)?;
+    if let EventKind::RefundCreated { return_id, .. } = &mut outline.event.kind {
+        *return_id = Some(id.to_owned());
+    }
+    why.push(format!(
+        "{} refund of {money} ({} cents); return `{id}` becomes `refunded`, the order is not cancelled (CL5); {}",
+        kind.as_str(),
+        cents(money.minor),
+        status_text(&outline.status_after)
+    ));
+    let response = ok_response(
+        "returns",
+        id,
+        json!({ "status": "refunded", "refund_amount_cents": cents(money.minor) }),
+    );
+    Ok(Plan::from_outline(
+        PROVIDER,
+        ledger,
+        outline,
+        RefundState::Succeeded,
+        call(
+            "returns",
+            id,
+            json!({ "_refund": true, "_refund_amount_cents": cents(amount) }),
+        ),
+        Some(response),
+        why,
+    ))
+}
+
+/// The CommerceLayer rules, registered in `provider/mod.rs`.
+#[derive(Debug)]
+pub struct CommerceLayerRules;
+
+impl Rules for CommerceLayerRules {
+    const PROVIDER: Provider = PROVIDER;
+    type Request = Request;
+    type Options = Options;
+    fn machines() -> &'static ProviderMachines {
+        &MACHINES
+    }
+    fn reachable_errors() -> &'static [ErrorCode] {
+        REACHABLE_ERRORS
+    }
+    fn parse(body: Option<&str>, options: Option<&str>) -> Result<(Request, Options), RefundError> {
+        parse(body, options)
+    }
+    fn plan(
+        ledger: &Ledger,
+        request: &Request,
+        options: &Options,
+        ctx: &PlanContext,
+    ) -> Result<Plan, RefundError> {
+        plan(ledger, request, options, ctx)
+    }
+    fn provider_error(error: &RefundError) -> Option<ProviderError> {
+        provider_error(error)
+    }
+    fn return_machine() -> Option<&'static StatusMachine> {
+        Some(&RETURN_MACHINE)
+    }
+    fn check_ledger(ledger: &Ledger) -> Result<(), RefundError> {
+        refunds_name_captures(ledger)
+    }
+}
