@@ -1,18 +1,35 @@
 //! # refund-rules
 //!
 //! Exact, pure refund rules for five payment providers (SimplePS, Fiserv Commerce Hub,
-//! Alternative Payments, Digital River, Commerce Layer).
+//! Alternative Payments, Digital River, Commerce Layer). No I/O, no clock reads (`now` is an
+//! argument), no floats, no panics: every rejection is a [`RefundError`] with a stable
+//! [`ErrorCode`].
 //!
-//! - [`plan`] decides a refund: amount (omitted = all that remains), full or partial, the
-//!   provider operation (refund, or void/cancel where the provider requires it), the statuses
-//!   after success, the remaining amount, and the event to apply.
-//! - [`apply`] moves a [`Ledger`] by an [`Event`], through the provider's transition tables,
-//!   with idempotent event ids and a `version` for compare-and-swap.
-//! - [`Ledger::refundable`] returns the [`Refundable`] breakdown every amount error carries.
+//! ## Which function do I call
 //!
-//! No I/O, no clock reads (`now` is an argument), no floats, no panics: every rejection is a
-//! [`RefundError`] with a stable [`ErrorCode`]. The [`json`] module is the one JSON surface that
-//! the CLI, Python and WASM bindings wrap.
+//! | you have | you want | call |
+//! |---|---|---|
+//! | JSON text (a request handler, the CLI, a binding) | the full answer as JSON | [`json::run`] (`Operation::Plan`, `Apply`, `Refundable`, …) |
+//! | a [`Ledger`] and a [`ProviderRequest`] | the full plan: amount, statuses, provider call and response, explanation, event | [`plan()`] |
+//! | the same, many requests on one ledger, or only the numbers | the small [`Decision`] (no text, no bodies, no allocation on the fast path) | [`validate`] once, then [`decide`] |
+//! | a ledger and an [`Event`] (a webhook, your own call's outcome) | the next ledger | [`apply`] |
+//! | a ledger and a provider | how much can be refunded in total | [`validate`] then [`ValidLedger::refundable_all`] / [`Provider::refundable`] |
+//! | your own property tests | generators of ledgers, requests and events per provider | `strategies` (feature `proptest`) |
+//!
+//! ## Layers
+//!
+//! Each module imports only from layers below it (`scripts/check-layers` enforces it):
+//!
+//! 1. identifiers, money, time: [`id`], [`money`], [`time`], [`allocation`], [`breakdown`];
+//! 2. errors: [`error`];
+//! 3. the ledger and wire reading: [`ledger`], [`wire`];
+//! 4. transition tables and events: [`machine`], [`event`];
+//! 5. plan building blocks: [`mod@plan`] ([`Decision`], [`ValidLedger`], [`Plan`]);
+//! 6. provider rules, one folder each behind [`provider::rules::Rules`]:
+//!    `provider/<name>/{mod.rs (decision), wire.rs, tables.rs, render.rs, errors.rs}`;
+//! 7. the provider registry: [`provider`] (one `providers!` line per provider);
+//! 8. the engine: [`engine`] (validate, decide, plan, apply, the money guard);
+//! 9. the JSON surface: `json` (feature `json`, default), which the CLI, Python and WASM wrap.
 #![doc = ""]
 #![doc = "## README"]
 #![doc = include_str!("../../../README.md")]

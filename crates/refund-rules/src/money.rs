@@ -295,11 +295,17 @@ impl std::error::Error for AmountProblem {}
 /// assert_eq!(parse_decimal("-1.00", 2), Err(AmountProblem::Negative));
 /// ```
 pub fn parse_decimal(text: &str, exponent: u8) -> Result<Minor, AmountProblem> {
-    let (_, frac_part) = split_plain_decimal(text)?;
+    let (int_part, frac_part) = split_plain_decimal(text)?;
     if frac_part.map_or(0, str::len) > usize::from(exponent) {
         return Err(AmountProblem::TooManyDecimals);
     }
-    // The grammar is settled; rust_decimal does the exact scaling at this boundary.
+    // The grammar is settled. Amounts that fit an i64 are scaled digit by digit (exact, and
+    // the common case); anything larger goes through rust_decimal, which classifies the range.
+    if exponent <= 18
+        && let Some(minor) = digits_to_minor(int_part, frac_part.unwrap_or(""), exponent)
+    {
+        return Ok(Minor(minor));
+    }
     let value = Decimal::from_str_exact(text).map_err(|_| AmountProblem::OutOfRange)?;
     let scale = 10_i128
         .checked_pow(u32::from(exponent))
@@ -314,6 +320,19 @@ pub fn parse_decimal(text: &str, exponent: u8) -> Result<Minor, AmountProblem> {
     i64::try_from(normalized.mantissa())
         .map(Minor)
         .map_err(|_| AmountProblem::OutOfRange)
+}
+
+/// `int.frac` (grammar already checked, `frac` no longer than `exponent`) as minor units, or
+/// `None` when it does not fit an i64.
+fn digits_to_minor(int: &str, frac: &str, exponent: u8) -> Option<i64> {
+    let padding = usize::from(exponent).checked_sub(frac.len())?;
+    let mut minor: i64 = 0;
+    let digits = int.bytes().chain(frac.bytes());
+    for b in digits.chain(core::iter::repeat_n(b'0', padding)) {
+        let digit = i64::from(b.checked_sub(b'0')?);
+        minor = minor.checked_mul(10)?.checked_add(digit)?;
+    }
+    Some(minor)
 }
 
 /// Checks the plain-decimal grammar and returns the integer and fraction digits.

@@ -87,6 +87,10 @@ pub fn request_currency(
     pointer: &str,
     expected: Currency,
 ) -> Result<Currency, RefundError> {
+    // The payment's own code needs no table look-up (the common case, and the hot path).
+    if code == expected.code() {
+        return Ok(expected);
+    }
     let found = Currency::from_code(code).map_err(|problem| RefundError::UnknownCurrency {
         pointer: pointer.to_owned(),
         problem,

@@ -56,9 +56,9 @@ fn fully_refunded_status(provider: Provider) -> Option<&'static str> {
         Provider::SimplePs => Some("REFUNDED"),
         // CL4 `payment_status` table: a full refund moves to `refunded`.
         Provider::CommerceLayer => Some("refunded"),
-        // alternative_payments.rs MACHINES: `paid --refund_full--> refunded`.
+        // alternative_payments/tables.rs MACHINES: `paid --refund_full--> refunded`.
         Provider::AlternativePayments => Some("refunded"),
-        // Commerce Hub has no REFUNDED state (fiserv.rs MACHINES, FS4): the charge stays
+        // Commerce Hub has no REFUNDED state (fiserv/tables.rs MACHINES, FS4): the charge stays
         // SETTLED. Digital River keeps the order state for partial refunds and moves `complete`
         // to `returned` only (digital_river/tables.rs MACHINES): `returned` also takes partials.
         Provider::FiservCommerceHub | Provider::DigitalRiver => None,

@@ -32,7 +32,7 @@ fn http_error(status: u16, code: &str, message: String, field: Option<String>) -
 }
 
 /// The seed's `HttpError {code, message, validation_errors}` for a rejection. The seed gives
-/// statuses but no code vocabulary ([U] default: the status name in snake_case): 400
+/// statuses but no code vocabulary (\[U\] default: the status name in snake_case): 400
 /// `bad_request` for body/query validation (with `validation_errors`), 404 `not_found` for a
 /// payment that is not the ledger's, 422 `unprocessable_entity` for business rules (AP2).
 /// Errors about the caller's ledger, options or events have no provider counterpart.

@@ -1,7 +1,7 @@
 //! Alternative Payments: `POST /refunds` with a `CreateRefundRequest` body.
 //!
 //! Sources (`../shared/reference/providers.md` §0 and §3; ids listed at its end):
-//! - [S] seed `alternative-payments-refunds.md` = docs.alternativepayments.io/api-reference/refunds
+//! - \[S\] seed `alternative-payments-refunds.md` = docs.alternativepayments.io/api-reference/refunds
 //!   (OpenAPI 1.1.0): "Create a full refund for a payment. Partial refunds are not supported.",
 //!   the body schema, `201` "Refund is being processed!", `HttpError`, 400/404/422/500, and the
 //!   list endpoint's query parameters.
@@ -237,10 +237,10 @@ fn replay(
     key: &str,
 ) -> Result<Plan, RefundError> {
     let amount = Money::new(first.amount, ledger.currency);
-    let refundable = PROVIDER.refundable(ledger)?;
+    // AP1: settled money only, as `Provider::refundable` counts it for this provider.
+    let refundable = ledger.refundable_settled()?;
     let status_after = match first.state {
-        RefundState::Pending => PROVIDER
-            .machines()
+        RefundState::Pending => MACHINES
             .advance(&ledger.status, P::RefundFull)
             .unwrap_or_else(|_| ledger.status.clone()),
         _ => ledger.status.clone(),

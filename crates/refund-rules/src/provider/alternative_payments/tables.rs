@@ -30,7 +30,7 @@ pub const REACHABLE_ERRORS: &[ErrorCode] = &[
 ];
 
 /// The payment table (§3.4 model; AP3 publishes no enum, so the names are ours).
-/// An invoice payment is paid in one go ([U]: no partial capture); `refunded` is terminal.
+/// An invoice payment is paid in one go (\[U\]: no partial capture); `refunded` is terminal.
 /// `paid --refund_partial--> paid` exists because the core checks a `pending` refund against
 /// the status as a refund that leaves money unrefunded; [`plan`](super::plan) never plans a partial refund.
 const PAYMENT_TRANSITIONS: &[Transition<&str, P>] = &[
@@ -39,7 +39,7 @@ const PAYMENT_TRANSITIONS: &[Transition<&str, P>] = &[
 ];
 
 /// Refunds are asynchronous (AP1: 3–5 business days; seed: 201 "being processed"): created
-/// `pending`, then `succeeded` or `failed` ([U]; a failed one releases the amount).
+/// `pending`, then `succeeded` or `failed` (\[U\]; a failed one releases the amount).
 const REFUND_TRANSITIONS: &[Transition<RefundState, R>] = &[
     t(RefundState::Pending, R::Succeed, RefundState::Succeeded),
     t(RefundState::Pending, R::Fail, RefundState::Failed),

@@ -65,7 +65,7 @@ pub struct Reason {
 
 /// A validated `CreateRefundRequest` (seed). Required here: the body itself (seed
 /// `requestBody.required`), `payment_id` (the endpoint has no path id) and `reason.type`
-/// ([U] default). Optional: `amount` ([U] default) and `idempotency_key`.
+/// (\[U\] default). Optional: `amount` (\[U\] default) and `idempotency_key`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
     /// `payment_id`: must be the ledger's payment when the ledger has an id.
@@ -107,7 +107,7 @@ pub struct Options {
     /// The partner refund limit, a decimal in major units of the payment currency
     /// (AP1: $10,000 by default, "can be raised"). Default [`DEFAULT_REFUND_LIMIT`].
     pub refund_limit: String,
-    /// Whether `Other` needs a non-empty `description` (seed wording; [U] default `true`).
+    /// Whether `Other` needs a non-empty `description` (seed wording; \[U\] default `true`).
     pub other_requires_description: bool,
 }
 
@@ -199,7 +199,7 @@ pub fn parse(body: Option<&str>, options: Option<&str>) -> Result<(Request, Opti
 }
 
 /// Seed: `type` ∈ `Customer Request`, `Duplicate`, `Fraud`, `Other`; "If 'Other', please
-/// specify the reason in more detail" ([U] default: required, option
+/// specify the reason in more detail" (\[U\] default: required, option
 /// `other_requires_description`).
 fn parse_reason(doc: Option<ReasonDoc>, options: &Options) -> Result<Reason, RefundError> {
     let doc = doc.ok_or_else(|| RefundError::InvalidReason {
@@ -285,9 +285,9 @@ pub enum PaymentMethod {
     Manual,
 }
 
-/// The smallest `limit` accepted ([U]).
+/// The smallest `limit` accepted (\[U\]).
 pub const LIST_LIMIT_MIN: u32 = 1;
-/// The largest `limit` accepted ([U]: the seed's default, 100, is taken as the page maximum).
+/// The largest `limit` accepted (\[U\]: the seed's default, 100, is taken as the page maximum).
 pub const LIST_LIMIT_MAX: u32 = 100;
 /// The seed's default `limit`.
 pub const LIST_LIMIT_DEFAULT: u32 = 100;
@@ -377,7 +377,7 @@ fn non_empty(value: Option<String>, field: &str) -> Result<Option<String>, Refun
 }
 
 /// Validates the query of `GET /refunds` (seed): `limit` integer (JSON number or digit string)
-/// default 100 within 1..=100 ([U] bounds); `after`/`before` cursors, not both ([U]; an empty
+/// default 100 within 1..=100 (\[U\] bounds); `after`/`before` cursors, not both (\[U\]; an empty
 /// cursor means "first page", seed, and is dropped); `customer_id`, `invoice_id` non-empty;
 /// `payment_method` ∈ card | standard_ach | same_day_ach | manual; `created_at_start` /
 /// `created_at_end` RFC 3339 with start ≤ end. Errors are `invalid_input` under `/query`.

@@ -6,7 +6,7 @@ use super::wire::{ATTRIBUTES, ID_POINTER};
 use crate::error::{InputProblem, ProviderError, RefundError};
 
 /// The JSON:API error Commerce Layer answers with (CL6). Codes and statuses beyond CL6's
-/// examples are the §1.6 [U] default: 422 `VALIDATION_ERROR` pointing at the trigger attribute.
+/// examples are the §1.6 \[U\] default: 422 `VALIDATION_ERROR` pointing at the trigger attribute.
 pub fn provider_error(error: &RefundError) -> Option<ProviderError> {
     let (status, code, title, pointer) = match error {
         RefundError::InvalidInput {

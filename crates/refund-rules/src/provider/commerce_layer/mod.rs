@@ -3,7 +3,7 @@
 //! refunds, return refunds; paid states only.
 //!
 //! Sources (`../shared/reference/providers.md` §0, §1; ids at its end):
-//! - [S] seed `commerce-layer-refunds.md` (docs.commercelayer.io/core-api-reference/refunds):
+//! - \[S\] seed `commerce-layer-refunds.md` (docs.commercelayer.io/core-api-reference/refunds):
 //!   captured only; refunds ≤ captured; equal = full (order `cancelled`, payment `refunded`),
 //!   less = partial (payment `partially_refunded`); `_forward` unblocks a stuck refund.
 //! - CL1 commercelayer-sdk `src/resources/{orders,captures,refunds,returns}.ts`: trigger
@@ -90,7 +90,7 @@ fn not_found(kind: &str, id: &str) -> RefundError {
     )
 }
 
-/// Refunds only from paid states ([S] captured only; §1.5 [U] defaults), with amounts that agree
+/// Refunds only from paid states (\[S\] captured only; §1.5 \[U\] defaults), with amounts that agree
 /// with the payment status.
 fn precheck(
     ledger: &Ledger,
@@ -150,7 +150,7 @@ fn precheck(
     Ok(r)
 }
 
-/// §1.3 [U] default: full ⇔ the order's successful refunds reach its captured total.
+/// §1.3 \[U\] default: full ⇔ the order's successful refunds reach its captured total.
 fn order_kind(overall: &Refundable, amount: Money) -> Result<RefundKind, RefundError> {
     let after = overall
         .refunded

@@ -38,8 +38,8 @@ const PAYMENT_STATES: &[&str] = &[
     "free",
 ];
 
-/// `payment_status` moves. CL4 rows place/capture/cancel/refunds; [S] partial/full refunds;
-/// [U] defaults: partial captures give `partially_paid`, which refunds like `paid`, and a return
+/// `payment_status` moves. CL4 rows place/capture/cancel/refunds; \[S\] partial/full refunds;
+/// \[U\] defaults: partial captures give `partially_paid`, which refunds like `paid`, and a return
 /// refund moves the payment status by amounts like any refund.
 const PAYMENT_TRANSITIONS: &[Transition<&str, P>] = &[
     t("unpaid", P::Authorize, "authorized"), // CL4 place
@@ -83,7 +83,7 @@ const ORDER_STATES: &[&str] = &[
 ];
 
 /// Order `status` moves (CL4 table; CL1 `_place`, `_approve`, `_approve_and_capture`, `_cancel`).
-/// A partial refund leaves the order as it is; a full refund cancels it [S].
+/// A partial refund leaves the order as it is; a full refund cancels it \[S\].
 const ORDER_TRANSITIONS: &[Transition<&str, P>] = &[
     t("pending", P::Authorize, "placed"),         // CL4 place
     t("pending", P::AuthorizeFree, "placed"),     // CL4 place (zero total)

@@ -38,7 +38,7 @@ pub enum Request {
         /// `_refund_amount_cents` in ISO minor units (required: CL5 gives it explicitly).
         amount: Minor,
     },
-    /// `PATCH /api/refunds/:id` `{"_forward":true}`: unblock a stuck refund (CL3, [S]).
+    /// `PATCH /api/refunds/:id` `{"_forward":true}`: unblock a stuck refund (CL3, \[S\]).
     Forward {
         /// The refund id.
         id: String,
@@ -49,7 +49,7 @@ pub enum Request {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Options {
-    /// Refund orders whose payment status is `partially_paid` (§1.5 [U] default: true, there is
+    /// Refund orders whose payment status is `partially_paid` (§1.5 \[U\] default: true, there is
     /// captured money). `false` rejects them as `not_refundable_state`.
     #[serde(default = "yes")]
     pub partially_paid_refundable: bool,
@@ -195,9 +195,9 @@ fn must_be_true(value: Option<bool>, pointer: &str, name: &str) -> Result<(), Re
     }
 }
 
-/// `_refund_amount_cents` is an integer in ISO minor units (CL1, CL2; §0.2 [U] default also for
+/// `_refund_amount_cents` is an integer in ISO minor units (CL1, CL2; §0.2 \[U\] default also for
 /// 0-exponent currencies: 100 JPY is `100`). Not a string, no decimals, no sign, not zero
-/// (§1.3 [U] default: 422).
+/// (§1.3 \[U\] default: 422).
 fn parse_cents(wire: &WireDecimal) -> Result<Minor, RefundError> {
     if wire.quoted {
         return Err(RefundError::invalid_input(

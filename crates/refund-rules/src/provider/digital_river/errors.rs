@@ -7,7 +7,7 @@ use crate::wire::dotted_field;
 
 /// Digital River's error body `{"type","errors":[{"code","parameter","message"}]}` (DR1, DR4).
 /// The three documented refund errors are 400 `invalid_parameter` on `amountRequested`,
-/// `currency` and `percentRequested` (DR1); the rest are [U] defaults.
+/// `currency` and `percentRequested` (DR1); the rest are \[U\] defaults.
 pub fn provider_error(error: &RefundError) -> Option<ProviderError> {
     let bad = |parameter: Option<String>, message: String| {
         (400, "bad_request", "invalid_parameter", parameter, message)

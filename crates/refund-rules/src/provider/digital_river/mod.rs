@@ -1,7 +1,7 @@
 //! Digital River: `POST /refunds` with a `RefundRequest` (API 2020-12-17 guides, SDK "2023").
 //!
 //! Sources (`../shared/reference/providers.md` §0 and §4, ids at its end):
-//! - [S] seed `digital-river-refunds.md`: full or partial refunds of products, shipping, taxes,
+//! - \[S\] seed `digital-river-refunds.md`: full or partial refunds of products, shipping, taxes,
 //!   duties and fees; the same charge many times; never above the order's charges.
 //! - DR1 …/refunds/issuing-refunds: request sizing (`amount`, `percent`, `items[]`, `type`),
 //!   `availableToRefundAmount`, item level = item amount + its tax, `type` refunds, full tax

@@ -39,7 +39,7 @@ const STATES: &[&str] = &[
 
 /// The order state table (DR3 happy path `pending_payment → in_review → accepted → fulfilled →
 /// complete`, `returned` after refunds). DR has no refunded state, so partial refunds leave the
-/// state as it is and progress lives in the amounts ([U] providers.md §4.6).
+/// state as it is and progress lives in the amounts (\[U\] providers.md §4.6).
 const ORDER_TRANSITIONS: &[Transition<&str, P>] = &[
     t("pending_payment", P::Authorize, "accepted"),
     // [U] a failed payment cancels the order.

@@ -107,7 +107,7 @@ impl ItemRefundType {
     }
 }
 
-/// What `percent` is a percentage of ([U]: DR1 is ambiguous).
+/// What `percent` is a percentage of (\[U\]: DR1 is ambiguous).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PercentBasis {

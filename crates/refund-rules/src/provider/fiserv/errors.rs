@@ -28,7 +28,7 @@ fn input_code(pointer: &str, problem: InputProblem) -> (&'static str, &'static s
 /// The FS5 error for a rejection, in Fiserv's error body (FS5 Error-Response.md):
 /// `{"errorResponse":{"gatewayResponse":{"transactionType","transactionState":"DECLINED"},
 /// "error":[{"type":"GATEWAY","code","field"?,"message"}]}}`. FS5 does not tie codes to HTTP
-/// statuses; every one here is a 400 ([U] default).
+/// statuses; every one here is a 400 (\[U\] default).
 pub fn provider_error(error: &RefundError) -> Option<ProviderError> {
     let on_request = |p: &str| p == "/request" || p.starts_with("/request/");
     let (code, message, transaction_type) = match error {

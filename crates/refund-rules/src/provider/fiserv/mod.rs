@@ -2,7 +2,7 @@
 //! `referenceTransactionDetails`, and the cancel that replaces a refund before settlement.
 //!
 //! Sources (`../shared/reference/providers.md` §0 and §2; ids listed in its §6):
-//! - [S] seed `fiserv-commerce-hub-refund.md` (S1): URI forms, settled-only (cancel otherwise),
+//! - \[S\] seed `fiserv-commerce-hub-refund.md` (S1): URI forms, settled-only (cancel otherwise),
 //!   `amount` optional (omitted = full), `total` number of max length 12, `currency` ISO alpha-3,
 //!   amount components must add up to `total`.
 //! - FS1 `Fiserv/Commerce-Hub` @8f857386 `docs/Resources/API-Documents/Payments/{Refund,

@@ -32,7 +32,7 @@ const STATES: &[&str] = &["AUTHORIZED", "CAPTURED", "SETTLED", "VOIDED", "DECLIN
 
 /// The original charge (providers.md §2.4, FS4 `transactionState` values plus `SETTLED`).
 /// Commerce Hub has no REFUNDED state: refunds keep the charge where it is and the ledger
-/// tracks the refunded amount ([U] default). `VOIDED` and `DECLINED` are terminal.
+/// tracks the refunded amount (\[U\] default). `VOIDED` and `DECLINED` are terminal.
 const PAYMENT_TRANSITIONS: &[Transition<&str, P>] = &[
     t("AUTHORIZED", P::CaptureFull, "CAPTURED"),
     t("AUTHORIZED", P::CapturePartial, "CAPTURED"),

@@ -441,7 +441,7 @@ fn check_rate(wire: &WireDecimal, pointer: &str, options: &Options) -> Result<()
         .map_err(|p| RefundError::invalid_amount(pointer, &wire.text, p))
 }
 
-/// The documented formula (providers.md §2.3 [U] default, FS2):
+/// The documented formula (providers.md §2.3 \[U\] default, FS2):
 /// `subTotal + Σ taxAmounts[].taxAmount + vatAmount + localTax + ITBISTaxAmount +
 /// shippingAmount + freightAmount + surcharge + convenienceFee + tip + cashback
 /// − Σ priceAdjustments[].adjustmentAmount` (a `FEE` adjustment adds), over the fields present.
