@@ -148,9 +148,10 @@ where
         if self.unaffected_by.contains(&event) {
             return Ok(from);
         }
+        // The event first: a cheap comparison that leaves few rows for the state's.
         self.transitions
             .iter()
-            .find(|t| t.from == from && t.event == event)
+            .find(|t| t.event == event && t.from == from)
             .map(|t| t.to)
             .ok_or_else(|| RefundError::IllegalTransition {
                 machine: self.name.to_owned(),

@@ -340,6 +340,10 @@ fn split_plain_decimal(text: &str) -> Result<(&str, Option<&str>), AmountProblem
     if text.is_empty() {
         return Err(AmountProblem::Empty);
     }
+    // Digits and points only (the common case): no sign, word or exponent to look for.
+    if text.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return split_unsigned(text);
+    }
     let bare = text.trim_start_matches(['-', '+']);
     if ["nan", "inf", "infinity"]
         .iter()

@@ -138,7 +138,13 @@ pub fn new_refund_id(ledger: &Ledger, ctx: &PlanContext) -> Result<String, Refun
         }
         return Ok(id.clone());
     }
-    // Probe sets, not the lists, so that ledgers holding ids `refund_{len+1}`… stay linear.
+    let mut n = ledger.refunds.len().saturating_add(1);
+    let first = format!("refund_{n}");
+    if ledger.refund(&first).is_none() && !event_taken(&first) {
+        return Ok(first);
+    }
+    // Taken (ids the engine did not choose): probe sets, not the lists, so that ledgers holding
+    // ids `refund_{len+1}`… stay linear instead of one scan per probe.
     let refunds: std::collections::HashSet<&str> =
         ledger.refunds.iter().map(|r| r.id.as_str()).collect();
     let events: std::collections::HashSet<&str> = ledger
@@ -146,7 +152,6 @@ pub fn new_refund_id(ledger: &Ledger, ctx: &PlanContext) -> Result<String, Refun
         .iter()
         .map(|a| a.id.as_str())
         .collect();
-    let mut n = ledger.refunds.len();
     loop {
         n = n.saturating_add(1);
         let candidate = format!("refund_{n}");

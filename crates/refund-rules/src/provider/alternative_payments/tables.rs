@@ -46,7 +46,7 @@ const REFUND_TRANSITIONS: &[Transition<RefundState, R>] = &[
 ];
 
 /// Alternative Payments' tables.
-pub const MACHINES: ProviderMachines = ProviderMachines {
+pub static MACHINES: ProviderMachines = ProviderMachines {
     payment: Machine {
         name: "payment",
         states: &["unpaid", "paid", "refunded"],

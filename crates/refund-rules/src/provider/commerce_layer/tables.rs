@@ -138,7 +138,7 @@ const RETURN_TRANSITIONS: &[Transition<&str, P>] = &[
 ];
 
 /// The return status table (CL1 states, CL5 refund move).
-pub const RETURN_MACHINE: StatusMachine = Machine {
+pub static RETURN_MACHINE: StatusMachine = Machine {
     name: "return",
     states: RETURN_STATES,
     transitions: RETURN_TRANSITIONS,
@@ -148,7 +148,7 @@ pub const RETURN_MACHINE: StatusMachine = Machine {
 
 /// Commerce Layer's tables. Refunds have no status, only `succeeded` (CL1): `false` is
 /// `pending`, `true` is `succeeded`; `_forward` or a `succeeded` update moves one to the other.
-pub const MACHINES: ProviderMachines = ProviderMachines {
+pub static MACHINES: ProviderMachines = ProviderMachines {
     payment: Machine {
         name: "payment",
         states: PAYMENT_STATES,

@@ -92,7 +92,7 @@ const REFUND_TRANSITIONS: &[Transition<RefundState, R>] = &[
 
 /// Digital River's tables. The payment slot holds the order state; capture completion is the
 /// capture's `settled` flag (a DR capture in state `complete`), so `settle` moves no state.
-pub const MACHINES: ProviderMachines = ProviderMachines {
+pub static MACHINES: ProviderMachines = ProviderMachines {
     payment: Machine {
         name: "order",
         states: STATES,

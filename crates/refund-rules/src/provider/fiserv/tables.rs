@@ -49,7 +49,7 @@ const PAYMENT_TRANSITIONS: &[Transition<&str, P>] = &[
 /// Fiserv's tables. A refund answered `APPROVED` is created `succeeded`; one answered `WAITING`
 /// (FS4 `approvalStatus`) is recorded `pending` and later succeeds or fails. A `DECLINED`
 /// answer creates no refund.
-pub const MACHINES: ProviderMachines = ProviderMachines {
+pub static MACHINES: ProviderMachines = ProviderMachines {
     payment: Machine {
         name: "payment",
         states: STATES,

@@ -49,7 +49,7 @@ const PAYMENT_TRANSITIONS: &[Transition<&str, P>] = &[
 
 /// SimplePS's tables. Refunds are synchronous (SP1 answers 200 with the new status), so a
 /// refund is created `succeeded` and has no further moves.
-pub const MACHINES: ProviderMachines = ProviderMachines {
+pub static MACHINES: ProviderMachines = ProviderMachines {
     payment: Machine {
         name: "payment",
         states: STATES,
