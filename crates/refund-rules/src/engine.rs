@@ -18,7 +18,7 @@ use crate::provider::{ProviderRequest, check_ledger};
 /// decides many requests on one ledger validates it once.
 pub fn validate(provider: Provider, ledger: &Ledger) -> Result<ValidLedger<'_>, RefundError> {
     check_ledger(provider, ledger)?;
-    ValidLedger::after_check(provider, ledger)
+    ValidLedger::after_check(provider, provider.machines(), ledger)
 }
 
 /// Decides a refund on a validated ledger without rendering anything (no explanation text, no
@@ -48,12 +48,7 @@ pub fn decide(
 /// The money guard of [`check_money_effect`] on a decision: a refund within its own scope and
 /// the provider's maximum; a void or cancel only while nothing is refunded or pending.
 fn check_decision(valid: &ValidLedger<'_>, d: &Decision) -> Result<(), RefundError> {
-    let provider = valid.provider();
-    let overall = if provider.machines().refunds_settled_only {
-        valid.refundable_settled()
-    } else {
-        valid.refundable_all()
-    };
+    let overall = valid.maximum();
     match d.operation {
         Operation::Refund => {
             for bound in [d.refundable, overall] {

@@ -13,7 +13,7 @@
 //! | a [`Ledger`] and a [`ProviderRequest`] | the full plan: amount, statuses, provider call and response, explanation, event | [`plan()`] |
 //! | the same, many requests on one ledger, or only the numbers | the small [`Decision`] (no text, no bodies, no allocation on the fast path) | [`validate`] once, then [`decide`] |
 //! | a ledger and an [`Event`] (a webhook, your own call's outcome) | the next ledger | [`apply`] |
-//! | a ledger and a provider | how much can be refunded in total | [`validate`] then [`ValidLedger::refundable_all`] / [`Provider::refundable`] |
+//! | a ledger and a provider | how much can be refunded in total | [`validate`] then [`ValidLedger::maximum`] / [`Provider::refundable`] |
 //! | your own property tests | generators of ledgers, requests and events per provider | `strategies` (feature `proptest`) |
 //!
 //! ## Layers

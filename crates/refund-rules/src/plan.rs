@@ -291,18 +291,28 @@ pub struct ValidLedger<'a> {
     ledger: &'a Ledger,
     provider: Provider,
     all: Refundable,
-    settled: Refundable,
+    maximum: Refundable,
 }
 
 impl<'a> ValidLedger<'a> {
-    /// Totals of a ledger the caller has just checked for `provider` (the engine, or a
-    /// provider's `plan`, which the engine only calls on checked ledgers).
-    pub(crate) fn after_check(provider: Provider, ledger: &'a Ledger) -> Result<Self, RefundError> {
+    /// Totals of a ledger the caller has just checked for `provider` with its `machines` (the
+    /// engine, or a provider's `plan`, which the engine only calls on checked ledgers).
+    pub(crate) fn after_check(
+        provider: Provider,
+        machines: &ProviderMachines,
+        ledger: &'a Ledger,
+    ) -> Result<Self, RefundError> {
+        let all = ledger.refundable()?;
+        let maximum = if machines.refunds_settled_only {
+            ledger.refundable_settled()?
+        } else {
+            all
+        };
         Ok(Self {
             ledger,
             provider,
-            all: ledger.refundable()?,
-            settled: ledger.refundable_settled()?,
+            all,
+            maximum,
         })
     }
 
@@ -321,9 +331,10 @@ impl<'a> ValidLedger<'a> {
         self.all
     }
 
-    /// The breakdown over settled captures only.
-    pub fn refundable_settled(&self) -> Refundable {
-        self.settled
+    /// The provider's one maximum (settled captures only where the provider refunds settled
+    /// money only): what `Provider::refundable` reports.
+    pub fn maximum(&self) -> Refundable {
+        self.maximum
     }
 }
 

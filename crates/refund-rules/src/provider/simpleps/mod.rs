@@ -161,7 +161,7 @@ pub fn decide(valid: &ValidLedger<'_>, request: &Request) -> Result<Decision, Re
 /// Decides a SimplePS refund and renders it: the explanation, the call, the predicted response
 /// and the event.
 pub fn plan(ledger: &Ledger, request: &Request, ctx: &PlanContext) -> Result<Plan, RefundError> {
-    let valid = ValidLedger::after_check(PROVIDER, ledger)?;
+    let valid = ValidLedger::after_check(PROVIDER, &MACHINES, ledger)?;
     let (decision, requested) = decide_refund(&valid, request)?;
     let Decision {
         amount,
