@@ -246,11 +246,19 @@ def test_oversized_text_and_bytes_get_the_same_answer() -> None:
     assert "limit" in json.loads(a)["error"]["message"]
 
 
-def test_deep_pass_through_values_are_read_back() -> None:
-    # The engine echoes Digital River metadata into the provider call as given: a result
-    # nested 10,000 deep, a lone-surrogate escape and a 5,000-digit integer must all decode.
+def test_deep_pass_through_values_are_refused_with_a_typed_error() -> None:
+    # Pass-through JSON obeys the nesting limit of every other field (128 levels).
+    text = json.dumps(DR_DOC).replace('"percent": 50', '"percent": 50, "metadata": ' + deep_text(DEEP))
+    with pytest.raises(refund_rules.InvalidInput) as caught:
+        refund_rules.run("plan", text)
+    assert caught.value.pointer.startswith("/request/metadata")
+    assert caught.value.details == {"problem": "too_deep"}
+
+
+def test_pass_through_values_are_read_back() -> None:
+    # The engine echoes Digital River metadata into the provider call as given: a lone-surrogate
+    # escape and a 5,000-digit integer must decode.
     for metadata, check in [
-        (deep_text(DEEP), lambda v: isinstance(v, list)),
         ('{"a":"\\ud800"}', lambda v: v == {"a": "\ud800"}),
         ('{"\\udc00":1}', lambda v: v == {"\udc00": 1}),
         ('{"n":' + "7" * 5000 + "}", lambda v: v["n"] == int(Decimal("7" * 5000))),
