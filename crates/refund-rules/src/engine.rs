@@ -275,7 +275,7 @@ pub fn apply(provider: Provider, ledger: &Ledger, event: &Event) -> Result<Appli
             let refunded_after = overall
                 .refunded
                 .checked_add(amount.minor)
-                .map_err(|p| RefundError::invalid_amount("/event/amount", "", p))?;
+                .map_err(|_| RefundError::overflow("/event/amount"))?;
             let sized = if refunded_after == overall.captured {
                 PaymentEvent::RefundFull
             } else {
@@ -356,7 +356,7 @@ pub fn apply(provider: Provider, ledger: &Ledger, event: &Event) -> Result<Appli
             let total = ledger
                 .captured_total()?
                 .checked_add(amount.minor)
-                .map_err(|p| RefundError::invalid_amount("/event/amount", "", p))?;
+                .map_err(|_| RefundError::overflow("/event/amount"))?;
             if total > ledger.authorized {
                 return Err(RefundError::inconsistent(
                     "/event/amount",

@@ -239,6 +239,13 @@ pub enum RefundError {
         /// What is wrong with it.
         problem: AmountProblem,
     },
+    /// Amounts that add up beyond what minor units can hold (an `i64`): the sum, not one
+    /// field's text, is at fault.
+    #[error("amounts at `{pointer}` add up beyond the range of the engine's minor units")]
+    Overflow {
+        /// JSON pointer to the collection or field whose sum overflowed.
+        pointer: String,
+    },
     /// The request currency is not the payment's.
     #[error("currency `{found}` does not match the payment currency `{expected}`")]
     CurrencyMismatch {
@@ -374,7 +381,7 @@ impl RefundError {
             Self::InvalidInput { .. } => ErrorCode::InvalidInput,
             Self::UnknownProvider { .. } => ErrorCode::UnknownProvider,
             Self::UnknownCurrency { .. } => ErrorCode::UnknownCurrency,
-            Self::InvalidAmount { .. } => ErrorCode::InvalidAmount,
+            Self::InvalidAmount { .. } | Self::Overflow { .. } => ErrorCode::InvalidAmount,
             Self::CurrencyMismatch { .. } => ErrorCode::CurrencyMismatch,
             Self::NotCaptured { .. } => ErrorCode::NotCaptured,
             Self::NotSettled { .. } => ErrorCode::NotSettled,
@@ -399,6 +406,7 @@ impl RefundError {
             Self::InvalidInput { pointer, .. }
             | Self::UnknownCurrency { pointer, .. }
             | Self::InvalidAmount { pointer, .. }
+            | Self::Overflow { pointer }
             | Self::CurrencyMismatch { pointer, .. }
             | Self::InvalidReason { pointer, .. }
             | Self::InconsistentState { pointer, .. } => Some(pointer),
@@ -421,6 +429,9 @@ impl RefundError {
     pub fn details(&self) -> Value {
         let mut d = match self {
             Self::InvalidInput { problem, .. } => json!({ "problem": problem }),
+            Self::Overflow { .. } => {
+                json!({ "problem": AmountProblem::OutOfRange, "overflow": true })
+            }
             Self::InvalidReason { .. } => json!({}),
             Self::InconsistentState { .. } => json!({}),
             Self::UnknownProvider { name } => json!({ "provider": name }),
@@ -472,6 +483,13 @@ impl RefundError {
     /// Shorthand for [`RefundError::InvalidInput`].
     pub fn invalid_input(pointer: impl Into<String>, message: impl Into<String>) -> Self {
         Self::input(InputProblem::Invalid, pointer, message)
+    }
+
+    /// Shorthand for [`RefundError::Overflow`].
+    pub fn overflow(pointer: impl Into<String>) -> Self {
+        Self::Overflow {
+            pointer: pointer.into(),
+        }
     }
 
     /// An [`RefundError::InvalidInput`] of a given kind.

@@ -359,7 +359,7 @@ impl<'de> Deserialize<'de> for AppliedEvent {
 }
 
 fn overflow(pointer: &str) -> RefundError {
-    RefundError::invalid_amount(pointer, "", AmountProblem::OutOfRange)
+    RefundError::overflow(pointer)
 }
 
 /// Succeeded and pending refunds of one scope, added in refund order.

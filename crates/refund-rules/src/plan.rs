@@ -217,7 +217,7 @@ pub fn outline_refund(
     let refunded_after = overall
         .refunded
         .checked_add(amount.minor)
-        .map_err(|p| RefundError::invalid_amount("/request", "", p))?;
+        .map_err(|_| RefundError::overflow("/request"))?;
     let step = if refunded_after == overall.captured {
         PaymentEvent::RefundFull
     } else {
@@ -227,7 +227,7 @@ pub fn outline_refund(
     let remaining = refundable
         .available
         .checked_sub(amount.minor)
-        .map_err(|p| RefundError::invalid_amount("/request", "", p))?;
+        .map_err(|_| RefundError::overflow("/request"))?;
     let refund_id = new_refund_id(ledger, ctx)?;
     let event = Event {
         id: created_event_id(&refund_id),

@@ -267,3 +267,18 @@ fn pass_through_fields_obey_the_nesting_limit() {
         );
     }
 }
+
+/// Sums beyond minor units' range are their own error at the collection that overflowed
+/// (`details.overflow`), never an `invalid_amount` with an empty text.
+#[test]
+fn sums_that_overflow_name_their_collection() {
+    let max = i64::MAX / 100; // a USD amount whose minor units fit, twice over do not
+    let doc = json!({"provider": "simpleps", "ledger": {"currency": "USD",
+        "authorized": format!("{max}.00"), "status": {"payment": "CAPTURED"},
+        "captures": [{"id": "a", "amount": format!("{max}.00")}, {"id": "b", "amount": format!("{max}.00")}]}});
+    let out = run(JsonOp::Plan, &doc.to_string());
+    assert_eq!(out.error, Some(ErrorCode::InvalidAmount), "{}", out.json);
+    let v: Value = serde_json::from_str(&out.json).unwrap();
+    assert_eq!(v["error"]["pointer"], json!("/ledger/captures"), "{}", out.json);
+    assert_eq!(v["error"]["details"]["overflow"], json!(true), "{}", out.json);
+}

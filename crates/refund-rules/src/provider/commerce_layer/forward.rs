@@ -28,7 +28,7 @@ pub(super) fn plan_forward(ledger: &Ledger, id: &str) -> Result<Plan, RefundErro
         overall
             .refunded
             .checked_add(refund.amount)
-            .map_err(|p| RefundError::invalid_amount("/ledger/refunds", "", p))?
+            .map_err(|_| RefundError::overflow("/ledger/refunds"))?
     };
     let kind = if counted == overall.captured {
         RefundKind::Full
@@ -43,7 +43,7 @@ pub(super) fn plan_forward(ledger: &Ledger, id: &str) -> Result<Plan, RefundErro
     let balance = breakdown
         .captured
         .checked_sub(breakdown.refunded)
-        .map_err(|p| RefundError::invalid_amount("/ledger/refunds", "", p))?;
+        .map_err(|_| RefundError::overflow("/ledger/refunds"))?;
     let mut failed = if balance.is_positive() {
         None
     } else {

@@ -155,7 +155,7 @@ fn order_kind(overall: &Refundable, amount: Money) -> Result<RefundKind, RefundE
     let after = overall
         .refunded
         .checked_add(amount.minor)
-        .map_err(|p| RefundError::invalid_amount(AMOUNT_POINTER, "", p))?;
+        .map_err(|_| RefundError::overflow(AMOUNT_POINTER))?;
     Ok(if after == overall.captured {
         RefundKind::Full
     } else {

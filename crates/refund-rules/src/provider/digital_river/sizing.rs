@@ -8,7 +8,7 @@ use super::wire::{Options, OrderRefundType, PercentBasis, Request, parse_amount,
 use crate::allocation::{AllocationError, Percent, Ratio, catch_up, largest_remainder, share};
 use crate::error::RefundError;
 use crate::ledger::{Allocation, Ledger, Line, LineIndex, LineKind, LineUsage, Refundable};
-use crate::money::{AmountProblem, Currency, Minor, Money};
+use crate::money::{Currency, Minor, Money};
 
 /// One line of the refund's scope, with what is left of it.
 #[derive(Debug, Clone)]
@@ -29,7 +29,7 @@ impl Bucket<'_> {
         self.line
             .amount
             .checked_sub(self.usage.amount)
-            .map_err(|p| RefundError::invalid_amount("/ledger/lines", "", p))
+            .map_err(|_| RefundError::overflow("/ledger/lines"))
     }
 
     fn available_tax(&self) -> Result<Minor, RefundError> {
@@ -39,7 +39,7 @@ impl Bucket<'_> {
         self.line
             .tax
             .checked_sub(self.usage.tax)
-            .map_err(|p| RefundError::invalid_amount("/ledger/lines", "", p))
+            .map_err(|_| RefundError::overflow("/ledger/lines"))
     }
 
     /// The line's cumulative position over `10 000 × quantity`: percentages and units.
@@ -56,7 +56,7 @@ impl Bucket<'_> {
 }
 
 fn overflow() -> RefundError {
-    RefundError::invalid_amount("/request", "", AmountProblem::OutOfRange)
+    RefundError::overflow("/request")
 }
 
 fn alloc_err(e: AllocationError) -> RefundError {
@@ -67,7 +67,7 @@ fn alloc_err(e: AllocationError) -> RefundError {
 }
 
 pub(super) fn sum(items: impl IntoIterator<Item = Minor>) -> Result<Minor, RefundError> {
-    Minor::checked_sum(items).map_err(|p| RefundError::invalid_amount("/request", "", p))
+    Minor::checked_sum(items).map_err(|_| RefundError::overflow("/request"))
 }
 
 /// What a scope holds: originals, taken, available.
@@ -80,7 +80,7 @@ fn scope_refundable(buckets: &[Bucket<'_>], currency: Currency) -> Result<Refund
     let done = |taken: Minor, held: Minor| {
         taken
             .checked_sub(held)
-            .map_err(|p| RefundError::invalid_amount("/ledger/refunds", "", p))
+            .map_err(|_| RefundError::overflow("/ledger/refunds"))
     };
     for b in buckets {
         if b.amount {
@@ -226,7 +226,7 @@ fn cumulative(
                 let part = share(total.get(), step_ratio).map_err(alloc_err)?;
                 asked = asked
                     .checked_add(Minor::new(part))
-                    .map_err(|p| RefundError::invalid_amount(pointer, "", p))?;
+                    .map_err(|_| RefundError::overflow(pointer))?;
             }
         }
         let after_num = num.checked_add(this_step).ok_or_else(overflow)?;
@@ -245,7 +245,7 @@ fn cumulative(
         requested = requested
             .checked_add(a)
             .and_then(|r| r.checked_add(t))
-            .map_err(|p| RefundError::invalid_amount(pointer, "", p))?;
+            .map_err(|_| RefundError::overflow(pointer))?;
         out.push(Allocation {
             line_id: b.line.id.clone(),
             amount: a,

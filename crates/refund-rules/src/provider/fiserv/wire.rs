@@ -453,7 +453,7 @@ pub(super) fn components_sum(
     options: &Options,
 ) -> Result<Option<Minor>, RefundError> {
     const BASE: &str = "/request/amountComponents";
-    let overflow = |p| RefundError::invalid_amount(BASE, "", p);
+    let overflow = |_| RefundError::overflow(BASE);
     let additive = [
         ("subTotal", &c.sub_total),
         ("vatAmount", &c.vat_amount),

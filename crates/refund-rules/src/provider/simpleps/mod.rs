@@ -128,7 +128,7 @@ fn decide_refund(
     let refunded_after = refundable
         .refunded
         .checked_add(amount.minor)
-        .map_err(|p| RefundError::invalid_amount("/request", "", p))?;
+        .map_err(|_| RefundError::overflow("/request"))?;
     let step = if refunded_after == refundable.captured {
         P::RefundFull
     } else {
@@ -138,7 +138,7 @@ fn decide_refund(
     let remaining = refundable
         .available
         .checked_sub(amount.minor)
-        .map_err(|p| RefundError::invalid_amount("/request", "", p))?;
+        .map_err(|_| RefundError::overflow("/request"))?;
     let decision = Decision {
         provider: PROVIDER,
         operation: Operation::Refund,
