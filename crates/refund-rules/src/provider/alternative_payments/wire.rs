@@ -490,6 +490,14 @@ pub fn validate_list_query(query: &str) -> Result<ListQuery, RefundError> {
     })
 }
 
+/// Registers this module's documents in the schema generator (feature `schema`).
+#[cfg(feature = "schema")]
+pub(crate) fn schema_roots(g: &mut schemars::SchemaGenerator) {
+    g.subschema_for::<RequestDoc>();
+    g.subschema_for::<OptionsDoc>();
+    g.subschema_for::<ListQueryDoc>();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -558,12 +566,4 @@ mod tests {
         assert_eq!(late.map_err(|e| e.code()), Err(ErrorCode::InvalidInput));
         Ok(())
     }
-}
-
-/// Registers this module's documents in the schema generator (feature `schema`).
-#[cfg(feature = "schema")]
-pub(crate) fn schema_roots(g: &mut schemars::SchemaGenerator) {
-    g.subschema_for::<RequestDoc>();
-    g.subschema_for::<OptionsDoc>();
-    g.subschema_for::<ListQueryDoc>();
 }

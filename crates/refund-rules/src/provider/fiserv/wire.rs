@@ -586,6 +586,13 @@ pub(super) fn components_sum(
     Ok(any.then_some(sum))
 }
 
+/// Registers this module's documents in the schema generator (feature `schema`).
+#[cfg(feature = "schema")]
+pub(crate) fn schema_roots(g: &mut schemars::SchemaGenerator) {
+    g.subschema_for::<Request>();
+    g.subschema_for::<OptionsDoc>();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -596,11 +603,4 @@ mod tests {
         assert!(!o.allow_unsettled_refund && o.auto_cancel && !o.lenient_amount_strings);
         assert_eq!(o.endpoint, Endpoint::Charge);
     }
-}
-
-/// Registers this module's documents in the schema generator (feature `schema`).
-#[cfg(feature = "schema")]
-pub(crate) fn schema_roots(g: &mut schemars::SchemaGenerator) {
-    g.subschema_for::<Request>();
-    g.subschema_for::<OptionsDoc>();
 }
