@@ -89,6 +89,11 @@ pub use crate::ledger::EventType;
 
 /// The JSON form of an [`Event`]: one flat object with a `type`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "event")
+)]
 #[serde(deny_unknown_fields)]
 pub struct EventDoc {
     /// Event id.
@@ -107,6 +112,10 @@ pub struct EventDoc {
     pub capture_id: Option<String>,
     /// Decimal amount (`refund_created`, `payment_captured`).
     #[serde(default)]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "Option<crate::schema_types::Decimal>")
+    )]
     pub amount: Option<String>,
     /// Initial refund state (`refund_created`).
     #[serde(default)]

@@ -379,8 +379,17 @@ fn indent(compact: &str) -> String {
 
 /// The `plan` input document.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "plan_input")
+)]
 #[serde(deny_unknown_fields)]
 struct PlanInput {
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "crate::schema_types::ProviderName")
+    )]
     provider: String,
     ledger: LedgerDoc,
     /// Raw, `null` included: the provider refuses a `null` body in its own words.
@@ -452,8 +461,17 @@ fn plan_value(input: &str) -> Outcome {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "apply_input")
+)]
 #[serde(deny_unknown_fields)]
 struct ApplyInput {
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "crate::schema_types::ProviderName")
+    )]
     provider: String,
     ledger: LedgerDoc,
     event: EventDoc,
@@ -485,10 +503,19 @@ fn apply_value(input: &str) -> Outcome {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "refundable_input")
+)]
 #[serde(deny_unknown_fields)]
 struct RefundableInput {
     ledger: LedgerDoc,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "Option<crate::schema_types::ProviderName>")
+    )]
     provider: Option<String>,
     #[serde(default)]
     capture_id: Option<String>,
@@ -520,11 +547,25 @@ fn refundable_value(input: &str) -> Outcome {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "parse_amount_input")
+)]
 #[serde(deny_unknown_fields)]
 struct ParseAmountInput {
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "crate::schema_types::MinorUnitsOrDecimal")
+    )]
     amount: WireDecimal,
+    #[cfg_attr(feature = "schema", schemars(with = "crate::money::Currency"))]
     currency: String,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "Option<crate::schema_types::ProviderName>")
+    )]
     provider: Option<String>,
 }
 
@@ -572,9 +613,16 @@ fn parse_amount_value(input: &str) -> Outcome {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "format_amount_input")
+)]
 #[serde(deny_unknown_fields)]
 struct FormatAmountInput {
+    #[cfg_attr(feature = "schema", schemars(with = "crate::schema_types::MinorUnits"))]
     minor: WireDecimal,
+    #[cfg_attr(feature = "schema", schemars(with = "crate::money::Currency"))]
     currency: String,
 }
 
@@ -590,9 +638,19 @@ fn format_amount_value(input: &str) -> Outcome {
 
 /// The `validate_list_query` input: `{"provider":"alternative_payments","query":{…}}`.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "validate_list_query_input")
+)]
 #[serde(deny_unknown_fields)]
 struct ListQueryInput {
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "crate::schema_types::ProviderName")
+    )]
     provider: String,
+    #[cfg_attr(feature = "schema", schemars(with = "crate::schema_types::AnyJson"))]
     query: Box<RawValue>,
 }
 
@@ -603,4 +661,15 @@ fn validate_list_query_value(input: &str) -> Outcome {
     let query = crate::provider::validate_list_query(p, doc.query.get())
         .map_err(|e| Failure::new(e, Some(p)))?;
     to_raw(&query)
+}
+
+/// Registers the input documents in the schema generator (feature `schema`, `crate::schema`).
+#[cfg(feature = "schema")]
+pub(crate) fn schema_roots(g: &mut schemars::SchemaGenerator) {
+    g.subschema_for::<PlanInput>();
+    g.subschema_for::<ApplyInput>();
+    g.subschema_for::<RefundableInput>();
+    g.subschema_for::<ParseAmountInput>();
+    g.subschema_for::<FormatAmountInput>();
+    g.subschema_for::<ListQueryInput>();
 }

@@ -16,6 +16,11 @@ use crate::time::Timestamp;
 
 /// The canonical refund states. Providers map their native states onto these.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "refund_state")
+)]
 #[serde(rename_all = "snake_case")]
 pub enum RefundState {
     /// Waiting for the customer to supply data (Digital River async methods). Reserves.
@@ -65,6 +70,11 @@ impl core::fmt::Display for RefundState {
 
 /// The provider's own statuses for the payment (and, where the provider has them, the order).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "statuses")
+)]
 #[serde(deny_unknown_fields)]
 pub struct Statuses {
     /// The payment status in the provider's own words (`CAPTURED`, `paid`…).
@@ -92,6 +102,11 @@ pub struct Capture {
 
 /// What an order line is: the goods themselves or one of the charges around them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "line_kind")
+)]
 #[serde(rename_all = "snake_case")]
 pub enum LineKind {
     /// Goods (an order item).
@@ -234,6 +249,11 @@ pub struct Ledger {
 
 /// The event type names of the JSON form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "event_type")
+)]
 #[serde(rename_all = "snake_case")]
 pub enum EventType {
     /// [`crate::event::EventKind::RefundCreated`]
@@ -297,6 +317,11 @@ pub struct AppliedEvent {
 
 /// The object form of [`AppliedEvent`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "applied_event_record")
+)]
 #[serde(deny_unknown_fields)]
 struct AppliedEventDoc {
     id: String,
@@ -306,6 +331,18 @@ struct AppliedEventDoc {
     refund_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     capture_id: Option<String>,
+}
+
+/// A bare id string (the form before types were recorded) or the object form.
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for AppliedEvent {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "applied_event".into()
+    }
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let object = g.subschema_for::<AppliedEventDoc>();
+        schemars::json_schema!({ "oneOf": [{ "type": "string" }, object] })
+    }
 }
 
 impl Serialize for AppliedEvent {
@@ -869,14 +906,21 @@ fn first_duplicate<'a>(items: impl Iterator<Item = &'a str>) -> Option<usize> {
 
 /// The JSON form of a [`Ledger`]: amounts are decimal strings in major units (`"100.10"`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "ledger")
+)]
 #[serde(deny_unknown_fields)]
 pub struct LedgerDoc {
     /// Payment id at the provider.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// ISO 4217 code.
+    #[cfg_attr(feature = "schema", schemars(with = "crate::money::Currency"))]
     pub currency: String,
     /// Authorized amount.
+    #[cfg_attr(feature = "schema", schemars(with = "crate::schema_types::Decimal"))]
     pub authorized: String,
     /// Provider statuses.
     pub status: Statuses,
@@ -905,11 +949,17 @@ pub struct LedgerDoc {
 
 /// The JSON form of a [`Capture`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "capture")
+)]
 #[serde(deny_unknown_fields)]
 pub struct CaptureDoc {
     /// Id.
     pub id: String,
     /// Decimal amount.
+    #[cfg_attr(feature = "schema", schemars(with = "crate::schema_types::Decimal"))]
     pub amount: String,
     /// Settled flag.
     #[serde(default)]
@@ -921,11 +971,17 @@ pub struct CaptureDoc {
 
 /// The JSON form of a [`Refund`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "refund")
+)]
 #[serde(deny_unknown_fields)]
 pub struct RefundDoc {
     /// Id.
     pub id: String,
     /// Decimal amount.
+    #[cfg_attr(feature = "schema", schemars(with = "crate::schema_types::Decimal"))]
     pub amount: String,
     /// State.
     pub state: RefundState,
@@ -955,6 +1011,11 @@ fn is_one(n: &u64) -> bool {
 
 /// The JSON form of a [`Line`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "line")
+)]
 #[serde(deny_unknown_fields)]
 pub struct LineDoc {
     /// Id.
@@ -966,30 +1027,47 @@ pub struct LineDoc {
     pub item_id: Option<String>,
     /// Units ordered (default 1).
     #[serde(default = "one", skip_serializing_if = "is_one")]
+    #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
     pub quantity: u64,
     /// Decimal amount, tax excluded.
+    #[cfg_attr(feature = "schema", schemars(with = "crate::schema_types::Decimal"))]
     pub amount: String,
     /// Decimal tax (default 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "Option<crate::schema_types::Decimal>")
+    )]
     pub tax: Option<String>,
 }
 
 /// The JSON form of an [`Allocation`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "allocation")
+)]
 #[serde(deny_unknown_fields)]
 pub struct AllocationDoc {
     /// Line id.
     pub line_id: String,
     /// Decimal amount taken from the line amount.
+    #[cfg_attr(feature = "schema", schemars(with = "crate::schema_types::Decimal"))]
     pub amount: String,
     /// Decimal amount taken from the line tax (default 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "Option<crate::schema_types::Decimal>")
+    )]
     pub tax: Option<String>,
     /// Percentage of the line's original this refund was sized as (`"33.33"`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub percent: Option<Percent>,
     /// Units of the line this refund was sized as.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
     pub quantity: Option<u64>,
 }
 
@@ -1027,6 +1105,11 @@ impl AllocationDoc {
 
 /// The JSON form of a [`Return`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "return")
+)]
 #[serde(deny_unknown_fields)]
 pub struct ReturnDoc {
     /// Id.

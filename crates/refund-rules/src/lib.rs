@@ -49,6 +49,10 @@ pub mod machine;
 pub mod money;
 pub mod plan;
 pub mod provider;
+#[cfg(feature = "schema")]
+pub mod schema;
+#[cfg(feature = "schema")]
+pub(crate) mod schema_types;
 #[cfg(feature = "proptest")]
 pub mod strategies;
 pub(crate) mod strict;

@@ -1063,3 +1063,24 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for UniqueMap<V> {
         d.deserialize_map(Visit(core::marker::PhantomData))
     }
 }
+
+#[cfg(feature = "schema")]
+crate::schema_types::named_schema!(WireDecimal, "wire_number_or_string", {
+    "type": ["number", "string"],
+    "pattern": "^[0-9]+(\\.[0-9]+)?$",
+    "description": "A JSON number (exact text kept). A decimal string such as \"1.50\" is accepted only when the provider option allows it (Fiserv `lenient_amount_strings`, Digital River `accept_string_amounts`); otherwise strings are refused with invalid_input."
+});
+
+#[cfg(feature = "schema")]
+impl<V: schemars::JsonSchema> schemars::JsonSchema for UniqueMap<V> {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        format!("unique_map_of_{}", V::schema_name()).into()
+    }
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let values = g.subschema_for::<V>();
+        schemars::json_schema!({ "type": "object", "additionalProperties": values })
+    }
+}

@@ -33,6 +33,9 @@ mod render;
 mod tables;
 mod wire;
 
+#[cfg(feature = "schema")]
+pub(crate) use wire::schema_roots;
+
 pub use errors::provider_error;
 pub use render::SUCCESS_MESSAGE;
 use render::{call, created};

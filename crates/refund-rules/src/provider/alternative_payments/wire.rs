@@ -16,6 +16,11 @@ pub const DEFAULT_REFUND_LIMIT: &str = "10000";
 
 /// `RefundReasonDetail.type` (seed enum `refunds_api.RefundType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "alternative_payments_reason_type")
+)]
 pub enum ReasonType {
     /// `Customer Request`.
     #[serde(rename = "Customer Request")]
@@ -80,9 +85,15 @@ pub struct Request {
 
 /// The wire form of the body, before validation.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "alternative_payments_request")
+)]
 #[serde(deny_unknown_fields)]
 struct RequestDoc {
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
     amount: Option<WireDecimal>,
     #[serde(default)]
     idempotency_key: Option<String>,
@@ -93,9 +104,15 @@ struct RequestDoc {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "alternative_payments_reason")
+)]
 #[serde(deny_unknown_fields)]
 struct ReasonDoc {
     #[serde(rename = "type", default)]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<ReasonType>"))]
     kind: Option<String>,
     #[serde(default)]
     description: Option<String>,
@@ -121,9 +138,18 @@ impl Default for Options {
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "alternative_payments_options")
+)]
 #[serde(deny_unknown_fields)]
 struct OptionsDoc {
     #[serde(default)]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "Option<crate::schema_types::Decimal>")
+    )]
     refund_limit: Option<String>,
     #[serde(default)]
     other_requires_description: Option<bool>,
@@ -273,6 +299,11 @@ pub(super) fn parse_limit(options: &Options, ledger: &Ledger) -> Result<Money, R
 
 /// `payment_method` of `GET /refunds` (seed enum).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "alternative_payments_payment_method")
+)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentMethod {
     /// `card`.
@@ -293,9 +324,18 @@ pub const LIST_LIMIT_MAX: u32 = 100;
 pub const LIST_LIMIT_DEFAULT: u32 = 100;
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "list_query")
+)]
 #[serde(deny_unknown_fields)]
 struct ListQueryDoc {
     #[serde(default)]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "Option<crate::schema_types::AnyJson>")
+    )]
     limit: Option<WireDecimal>,
     #[serde(default)]
     after: Option<String>,
@@ -308,8 +348,10 @@ struct ListQueryDoc {
     #[serde(default)]
     payment_method: Option<PaymentMethod>,
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<crate::time::Timestamp>"))]
     created_at_start: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<crate::time::Timestamp>"))]
     created_at_end: Option<String>,
 }
 
@@ -446,6 +488,14 @@ pub fn validate_list_query(query: &str) -> Result<ListQuery, RefundError> {
         created_at_start: start.as_ref().map(render_instant),
         created_at_end: end.as_ref().map(render_instant),
     })
+}
+
+/// Registers this module's documents in the schema generator (feature `schema`).
+#[cfg(feature = "schema")]
+pub(crate) fn schema_roots(g: &mut schemars::SchemaGenerator) {
+    g.subschema_for::<RequestDoc>();
+    g.subschema_for::<OptionsDoc>();
+    g.subschema_for::<ListQueryDoc>();
 }
 
 #[cfg(test)]

@@ -27,6 +27,9 @@ mod render;
 mod tables;
 mod wire;
 
+#[cfg(feature = "schema")]
+pub(crate) use wire::schema_roots;
+
 pub use errors::provider_error;
 pub use tables::{MACHINES, REACHABLE_ERRORS, RETURN_MACHINE};
 pub use wire::{Options, Request, parse};

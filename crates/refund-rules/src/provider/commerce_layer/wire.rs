@@ -47,6 +47,11 @@ pub enum Request {
 
 /// Merchant options.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "commerce_layer_options")
+)]
 #[serde(deny_unknown_fields)]
 pub struct Options {
     /// Refund orders whose payment status is `partially_paid` (§1.5 \[U\] default: true, there is
@@ -69,18 +74,32 @@ impl Default for Options {
 
 /// `{"data":{"type","id","attributes"}}` (CL2).
 #[derive(Debug, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "commerce_layer_request")
+)]
 #[serde(deny_unknown_fields)]
 struct Document {
     data: Data,
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "commerce_layer_data")
+)]
 #[serde(deny_unknown_fields)]
 struct Data {
     #[serde(rename = "type")]
     kind: String,
     id: String,
     /// Raw values, so amounts keep their exact text; a repeated key is refused.
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "crate::wire::UniqueMap<crate::schema_types::AnyJson>")
+    )]
     attributes: crate::wire::UniqueMap<Box<RawValue>>,
 }
 
@@ -218,4 +237,11 @@ fn parse_cents(wire: &WireDecimal) -> Result<Minor, RefundError> {
         ));
     }
     Ok(minor)
+}
+
+/// Registers this module's documents in the schema generator (feature `schema`).
+#[cfg(feature = "schema")]
+pub(crate) fn schema_roots(g: &mut schemars::SchemaGenerator) {
+    g.subschema_for::<Document>();
+    g.subschema_for::<Options>();
 }

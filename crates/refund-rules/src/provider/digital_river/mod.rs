@@ -26,6 +26,9 @@ mod sizing;
 mod tables;
 mod wire;
 
+#[cfg(feature = "schema")]
+pub(crate) use wire::schema_roots;
+
 pub use errors::provider_error;
 pub use tables::{MACHINES, REACHABLE_ERRORS};
 pub use wire::{

@@ -15,6 +15,11 @@ use crate::wire::{WireDecimal, from_json_text, from_options_json, positive_wire_
 
 /// Order-level `type` (DR4 `RefundRequest.type` enum; DR1 also uses `fees` at order level).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "digital_river_order_refund_type")
+)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderRefundType {
     /// The shipping charge and its tax.
@@ -31,6 +36,11 @@ pub enum OrderRefundType {
 
 /// `items[].type` (DR4 `RefundItemRequest.type` enum).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "digital_river_item_refund_type")
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ItemRefundType {
     /// The item's shipping and its tax.
@@ -43,6 +53,11 @@ pub enum ItemRefundType {
 
 /// The `RefundRequest` body (DR4, DR1).
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "digital_river_request")
+)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Request {
     /// The order to refund (this or `invoiceId`).
@@ -52,12 +67,17 @@ pub struct Request {
     #[serde(default)]
     pub invoice_id: Option<String>,
     /// ISO 4217 code; must equal the order currency (DR1).
+    #[cfg_attr(feature = "schema", schemars(with = "crate::money::Currency"))]
     pub currency: String,
     /// Major units, a JSON number (DR1, DR4).
     #[serde(default)]
     pub amount: Option<WireDecimal>,
     /// 0.01 to 100.00, at most two decimals (DR1).
     #[serde(default)]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "Option<crate::schema_types::WireNumber>")
+    )]
     pub percent: Option<WireDecimal>,
     /// Item-level refunds (DR1, DR4).
     #[serde(default)]
@@ -70,11 +90,20 @@ pub struct Request {
     pub reason: Option<String>,
     /// Merchant metadata, forwarded as is (DR4).
     #[serde(default)]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "Option<crate::schema_types::AnyJson>")
+    )]
     pub metadata: Option<Box<RawValue>>,
 }
 
 /// One `items[]` entry (`RefundItemRequest`, DR4).
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "digital_river_item")
+)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ItemRequest {
     /// The order item (a product line id).
@@ -84,12 +113,17 @@ pub struct ItemRequest {
     pub sku_id: Option<String>,
     /// Units; at most the ordered quantity (DR1).
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
     pub quantity: Option<u64>,
     /// Major units, a JSON number.
     #[serde(default)]
     pub amount: Option<WireDecimal>,
     /// 0.01 to 100.00 of the item.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "Option<crate::schema_types::WireNumber>")
+    )]
     pub percent: Option<WireDecimal>,
     /// The item's charge to refund instead of the product.
     #[serde(default, rename = "type")]
@@ -109,6 +143,11 @@ impl ItemRefundType {
 
 /// What `percent` is a percentage of (\[U\]: DR1 is ambiguous).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "digital_river_percent_basis")
+)]
 #[serde(rename_all = "snake_case")]
 pub enum PercentBasis {
     /// Of each bucket's original amount, cumulatively: successive percentages that add up to
@@ -121,6 +160,11 @@ pub enum PercentBasis {
 
 /// Merchant options.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "digital_river_options")
+)]
 #[serde(deny_unknown_fields)]
 pub struct Options {
     /// What `percent` refers to (default `original`).
@@ -246,4 +290,11 @@ pub(super) fn parse_percent(wire: &WireDecimal, pointer: &str) -> Result<Percent
         };
         RefundError::invalid_amount(pointer, &wire.text, problem)
     })
+}
+
+/// Registers this module's documents in the schema generator (feature `schema`).
+#[cfg(feature = "schema")]
+pub(crate) fn schema_roots(g: &mut schemars::SchemaGenerator) {
+    g.subschema_for::<Request>();
+    g.subschema_for::<Options>();
 }

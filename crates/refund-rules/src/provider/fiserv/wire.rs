@@ -18,6 +18,11 @@ pub const MAX_TOTAL_DIGITS: usize = 12;
 /// without, it is the body of a URI refund (`POST /payments/v1/charges/{transactionId}/refund`
 /// or `…/charges/orders/{orderId}/refund`, S1), chosen by [`Options::endpoint`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "fiserv_request")
+)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Request {
     /// The original transaction (tagged refunds only, FS1).
@@ -37,6 +42,11 @@ pub struct Request {
 
 /// `referenceTransactionDetails` (FS1 Refund-Tagged): exactly one identifier.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "fiserv_reference_transaction")
+)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ReferenceTransactionDetails {
     /// Commerce Hub `transactionId` of the original charge (≤ 40 characters).
@@ -52,6 +62,11 @@ pub struct ReferenceTransactionDetails {
 
 /// `merchantDetails` (FS1): both fields required when the object is sent.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "fiserv_merchant_details")
+)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MerchantDetails {
     /// Merchant id (≤ 40 characters).
@@ -64,6 +79,11 @@ pub struct MerchantDetails {
 
 /// `amount`: `total` (a JSON number) and `currency`, both required when `amount` is sent (S1).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "fiserv_amount")
+)]
 #[serde(deny_unknown_fields)]
 pub struct RequestAmount {
     /// `amount.total`.
@@ -71,11 +91,17 @@ pub struct RequestAmount {
     pub total: Option<WireDecimal>,
     /// `amount.currency`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<crate::money::Currency>"))]
     pub currency: Option<String>,
 }
 
 /// `amountComponents` (FS2, current and 2021 field sets).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "fiserv_amount_components")
+)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[expect(
     missing_docs,
@@ -124,6 +150,11 @@ pub struct AmountComponents {
 
 /// One `taxAmounts[]` entry (FS2 Tax-Types.md).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "fiserv_tax_amount")
+)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[expect(
     missing_docs,
@@ -142,6 +173,11 @@ pub struct TaxAmount {
 
 /// One `priceAdjustments[]` entry (FS2 Price-Adjustments.md).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "fiserv_price_adjustment")
+)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[expect(
     missing_docs,
@@ -226,6 +262,11 @@ impl Default for Options {
 
 /// The JSON form of [`Options`].
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "fiserv_options")
+)]
 #[serde(deny_unknown_fields)]
 struct OptionsDoc {
     #[serde(default)]
@@ -241,6 +282,11 @@ struct OptionsDoc {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "fiserv_endpoint")
+)]
 #[serde(rename_all = "snake_case")]
 enum EndpointName {
     Charge,
@@ -538,6 +584,13 @@ pub(super) fn components_sum(
         }
     }
     Ok(any.then_some(sum))
+}
+
+/// Registers this module's documents in the schema generator (feature `schema`).
+#[cfg(feature = "schema")]
+pub(crate) fn schema_roots(g: &mut schemars::SchemaGenerator) {
+    g.subschema_for::<Request>();
+    g.subschema_for::<OptionsDoc>();
 }
 
 #[cfg(test)]

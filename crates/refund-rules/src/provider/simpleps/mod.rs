@@ -17,6 +17,9 @@ mod render;
 mod tables;
 mod wire;
 
+#[cfg(feature = "schema")]
+pub(crate) use wire::schema_roots;
+
 pub use errors::provider_error;
 pub use tables::{MACHINES, REACHABLE_ERRORS};
 pub use wire::{Request, RequestAmount, parse};

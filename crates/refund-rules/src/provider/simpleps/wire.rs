@@ -10,6 +10,11 @@ use crate::wire::{WireDecimal, from_optional_json, from_options_json, positive_w
 
 /// The refund request body (SP1): absent, `{}`, or `{"amount":{"total":25.00,"currency":"USD"}}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "simpleps_request")
+)]
 #[serde(deny_unknown_fields)]
 pub struct Request {
     /// The amount object; both fields are optional in the provider's table.
@@ -19,13 +24,23 @@ pub struct Request {
 
 /// `amount` of the refund body.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "simpleps_amount")
+)]
 #[serde(deny_unknown_fields)]
 pub struct RequestAmount {
     /// `amount.total`, a JSON number (SP1: "number").
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "Option<crate::schema_types::WireNumber>")
+    )]
     pub total: Option<WireDecimal>,
     /// `amount.currency`, must match the payment (SP1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<crate::money::Currency>"))]
     pub currency: Option<String>,
 }
 
@@ -51,4 +66,10 @@ pub(super) fn parse_total(wire: &WireDecimal, ledger: &Ledger) -> Result<Money, 
     wire.require_number(POINTER, "amount.total", "")?;
     // SP3 PAY_020: "Amount cannot be less or equal to zero".
     positive_wire_money(&wire.text, ledger.currency, PROVIDER, POINTER)
+}
+
+/// Registers this module's documents in the schema generator (feature `schema`).
+#[cfg(feature = "schema")]
+pub(crate) fn schema_roots(g: &mut schemars::SchemaGenerator) {
+    g.subschema_for::<Request>();
 }
