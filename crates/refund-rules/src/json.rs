@@ -610,7 +610,9 @@ fn validate_list_query_value(input: &str) -> Outcome {
     to_raw(&query)
 }
 
-/// The `options` input: a `plan` document without `request` (and without `refund_id`).
+/// The `options` input: `{provider, ledger, options?, now?}`. A whole `plan` document is read
+/// too (its `request` and `refund_id` are ignored: the answer is about every request), so
+/// `refund-rules options` takes any bundled plan example as it is.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct OptionsInput {
@@ -621,11 +623,25 @@ struct OptionsInput {
     options: crate::strict::RawField,
     #[serde(default)]
     now: Option<Timestamp>,
+    /// Ignored (a plan document's request).
+    #[serde(default)]
+    #[allow(
+        dead_code,
+        reason = "read and ignored: a plan document is accepted as it is"
+    )]
+    request: crate::strict::RawField,
+    /// Ignored (a plan document's refund id).
+    #[serde(default)]
+    #[allow(
+        dead_code,
+        reason = "read and ignored: a plan document is accepted as it is"
+    )]
+    refund_id: Option<String>,
 }
 
 fn options_value(input: &str) -> Outcome {
     let unmapped = |e| Failure::new(e, None);
-    let doc: OptionsInput = from_json_document(input, "", &["options"]).map_err(unmapped)?;
+    let doc: OptionsInput = from_json_document(input, "", PLAN_RAW).map_err(unmapped)?;
     let provider = Provider::from_name(&doc.provider).map_err(unmapped)?;
     let mapped = |e| Failure::new(e, Some(provider));
     let ledger = doc.ledger.into_ledger("/ledger").map_err(mapped)?;
