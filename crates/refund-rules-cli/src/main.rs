@@ -1,4 +1,4 @@
-//! `refund-rules`: plan, apply and refundable over JSON documents, from a file or stdin.
+//! `refund-rules`: plan, apply, refundable and options over JSON documents, from a file or stdin.
 //!
 //! A thin wrapper over `refund_rules::json`: it reads, calls, prints, and turns the result into
 //! an exit code (0 decided, 1 rejected by a rule, 2 bad input).
@@ -19,6 +19,9 @@ COMMANDS:
     plan            decide a refund: {provider, ledger, request?, options?, now?, refund_id?}
     apply           apply an event to a ledger: {provider, ledger, event}
     refundable      the refundable breakdown: {ledger, provider?, capture_id?}
+    options         what can be refunded now, and how: {provider, ledger, options?, now?}
+                    (max, min, full_only, operation, blocked, until, scopes; a plan
+                    document is read as it is, its request ignored)
     parse-amount    decimal to minor units: {amount, currency, provider?}
     format-amount   minor units to decimal: {minor, currency}
     validate-list-query
@@ -44,6 +47,7 @@ EXAMPLES:
     refund-rules plan examples/simpleps/over-refund.json        # exit 1, exceeds_refundable
     echo '{\"amount\":\"5800\",\"currency\":\"JPY\"}' | refund-rules parse-amount
     refund-rules apply examples/simpleps/apply-refund-created.json
+    refund-rules options examples/fiserv_commerce_hub/window-expired.json   # blocked
 ";
 
 fn main() -> ExitCode {

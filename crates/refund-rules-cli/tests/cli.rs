@@ -77,17 +77,24 @@ fn assert_valid(validator: &jsonschema::Validator, doc: &Value, what: &str) {
 fn schema_defined(operation: &str) -> bool {
     matches!(
         operation,
-        "plan" | "apply" | "refundable" | "parse_amount" | "format_amount" | "validate_list_query"
+        "plan"
+            | "apply"
+            | "refundable"
+            | "parse_amount"
+            | "format_amount"
+            | "validate_list_query"
+            | "options"
     )
 }
 
-const OPERATIONS: [&str; 6] = [
+const OPERATIONS: [&str; 7] = [
     "plan",
     "apply",
     "refundable",
     "parse_amount",
     "format_amount",
     "validate_list_query",
+    "options",
 ];
 
 /// The schema's `<op><suffix>` definition for each operation.
@@ -239,6 +246,14 @@ fn bundled_examples_decide_and_validate_against_the_schema() {
             let result: Value = serde_json::from_str(&stdout).unwrap();
             assert_valid(&schema_for(&format!("{op}_result")), &result, &name);
             assert_eq!(code, expected_exit(&result), "{name}");
+            if op == "plan" {
+                // `options` reads every bundled plan document as it is and answers (issue 14).
+                assert_valid(&schema_for("options_input"), &input, &name);
+                let (code, stdout) = cli(&["options", f.to_str().unwrap()], b"");
+                let result: Value = serde_json::from_str(&stdout).unwrap();
+                assert_valid(&schema_for("options_result"), &result, &name);
+                assert_eq!(code, 0, "options {name}: {stdout}");
+            }
             seen += 1;
         }
     }

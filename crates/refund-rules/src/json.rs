@@ -49,21 +49,24 @@ pub enum Operation {
     FormatAmount,
     /// Validate and normalize a list-refunds query (Alternative Payments `GET /refunds`).
     ValidateListQuery,
+    /// What can be refunded now, and how (`max`, `min`, `full_only`, `blocked`, scopes).
+    Options,
 }
 
 impl Operation {
     /// All operations.
-    pub const ALL: [Operation; 6] = [
+    pub const ALL: [Operation; 7] = [
         Self::Plan,
         Self::Apply,
         Self::Refundable,
         Self::ParseAmount,
         Self::FormatAmount,
         Self::ValidateListQuery,
+        Self::Options,
     ];
 
     /// The name (`plan`, `apply`, `refundable`, `parse_amount`, `format_amount`,
-    /// `validate_list_query`).
+    /// `validate_list_query`, `options`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Plan => "plan",
@@ -72,6 +75,7 @@ impl Operation {
             Self::ParseAmount => "parse_amount",
             Self::FormatAmount => "format_amount",
             Self::ValidateListQuery => "validate_list_query",
+            Self::Options => "options",
         }
     }
 
@@ -115,7 +119,7 @@ pub fn run_named(op: &str, input: &str) -> Response {
                 RefundError::invalid_input(
                     "",
                     format!(
-                        "unknown operation `{op}`; expected plan, apply, refundable, parse_amount, format_amount or validate_list_query"
+                        "unknown operation `{op}`; expected plan, apply, refundable, parse_amount, format_amount, validate_list_query or options"
                     ),
                 ),
                 None,
@@ -221,6 +225,7 @@ pub fn run_with(op: Operation, input: &str, pretty: bool) -> Response {
         Operation::ParseAmount => parse_amount_value(input),
         Operation::FormatAmount => format_amount_value(input),
         Operation::ValidateListQuery => validate_list_query_value(input),
+        Operation::Options => options_value(input),
     };
     render(result, pretty)
 }
@@ -672,4 +677,59 @@ pub(crate) fn schema_roots(g: &mut schemars::SchemaGenerator) {
     g.subschema_for::<ParseAmountInput>();
     g.subschema_for::<FormatAmountInput>();
     g.subschema_for::<ListQueryInput>();
+    g.subschema_for::<OptionsInput>();
+}
+
+/// The `options` input: `{provider, ledger, options?, now?}`. A whole `plan` document is read
+/// too (its `request` and `refund_id` are ignored: the answer is about every request), so
+/// `refund-rules options` takes any bundled plan example as it is.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "options_input")
+)]
+#[serde(deny_unknown_fields)]
+struct OptionsInput {
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "crate::schema_types::ProviderName")
+    )]
+    provider: String,
+    ledger: LedgerDoc,
+    /// Raw, `null` included: `null` options are the defaults.
+    #[serde(default)]
+    options: crate::strict::RawField,
+    #[serde(default)]
+    now: Option<Timestamp>,
+    /// Ignored (a plan document's request).
+    #[serde(default)]
+    #[allow(
+        dead_code,
+        reason = "read and ignored: a plan document is accepted as it is"
+    )]
+    request: crate::strict::RawField,
+    /// Ignored (a plan document's refund id).
+    #[serde(default)]
+    #[allow(
+        dead_code,
+        reason = "read and ignored: a plan document is accepted as it is"
+    )]
+    refund_id: Option<String>,
+}
+
+fn options_value(input: &str) -> Outcome {
+    let unmapped = |e| Failure::new(e, None);
+    let doc: OptionsInput = from_json_document(input, "", PLAN_RAW).map_err(unmapped)?;
+    let provider = Provider::from_name(&doc.provider).map_err(unmapped)?;
+    let mapped = |e| Failure::new(e, Some(provider));
+    let ledger = doc.ledger.into_ledger("/ledger").map_err(mapped)?;
+    let answer = crate::options::options(
+        provider,
+        &ledger,
+        doc.options.0.as_deref().map(RawValue::get),
+        doc.now,
+    )
+    .map_err(mapped)?;
+    to_raw(&answer)
 }

@@ -28,7 +28,8 @@
 //! 6. provider rules, one folder each behind [`provider::rules::Rules`]:
 //!    `provider/<name>/{mod.rs (decision), wire.rs, tables.rs, render.rs, errors.rs}`;
 //! 7. the provider registry: [`provider`] (one `providers!` line per provider);
-//! 8. the engine: [`engine`] (validate, decide, plan, apply, the money guard);
+//! 8. the engine: [`engine`] (validate, decide, plan, apply, the money guard) and [`options`]
+//!    (what can be refunded now, from the same plans);
 //! 9. the JSON surface: `json` (feature `json`, default), which the CLI, Python and WASM wrap.
 #![doc = ""]
 #![doc = "## README"]
@@ -47,6 +48,7 @@ pub mod json;
 pub mod ledger;
 pub mod machine;
 pub mod money;
+pub mod options;
 pub mod plan;
 pub mod provider;
 #[cfg(feature = "schema")]
@@ -67,6 +69,7 @@ pub use ledger::{Capture, Ledger, Refund, RefundState, Refundable, Return, Statu
 pub use money::{
     AmountProblem, Currency, Minor, Money, format_decimal, parse_decimal, parse_money,
 };
+pub use options::{Blocked, RefundOptions, ScopeKind, ScopeOptions};
 pub use plan::{Decision, Operation, Plan, PlanContext, RefundKind, Rule, ValidLedger};
 pub use provider::ProviderRequest;
 pub use time::Timestamp;

@@ -279,6 +279,16 @@ fn sums_that_overflow_name_their_collection() {
     let out = run(JsonOp::Plan, &doc.to_string());
     assert_eq!(out.error, Some(ErrorCode::InvalidAmount), "{}", out.json);
     let v: Value = serde_json::from_str(&out.json).unwrap();
-    assert_eq!(v["error"]["pointer"], json!("/ledger/captures"), "{}", out.json);
-    assert_eq!(v["error"]["details"]["overflow"], json!(true), "{}", out.json);
+    assert_eq!(
+        v["error"]["pointer"],
+        json!("/ledger/captures"),
+        "{}",
+        out.json
+    );
+    assert_eq!(
+        v["error"]["details"]["overflow"],
+        json!(true),
+        "{}",
+        out.json
+    );
 }

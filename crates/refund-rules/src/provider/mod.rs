@@ -104,6 +104,14 @@ macro_rules! providers {
                 }
             }
 
+            /// The last instant a time-bound rule of the provider lets a refund of `ledger`
+            /// through (Fiserv's 12-month window end); `None` when no rule is time-bound.
+            pub fn valid_until(self, ledger: &Ledger) -> Result<Option<crate::time::Timestamp>, RefundError> {
+                match self {
+                    $(Provider::$variant => <$rules as Rules>::valid_until(ledger),)*
+                }
+            }
+
             fn check_own_ledger_rules(self, ledger: &Ledger) -> Result<(), RefundError> {
                 match self {
                     $(Provider::$variant => <$rules as Rules>::check_ledger(ledger),)*

@@ -7,6 +7,7 @@ use crate::id::Provider;
 use crate::ledger::Ledger;
 use crate::machine::{ProviderMachines, StatusMachine};
 use crate::plan::{Decision, Plan, PlanContext, ValidLedger};
+use crate::time::Timestamp;
 
 /// A provider's rules: its wire types, tables, decision and error mapping.
 pub trait Rules {
@@ -50,6 +51,11 @@ pub trait Rules {
     }
     /// The provider's own error for a rejection, where it has one (matched on the type only).
     fn provider_error(error: &RefundError) -> Option<ProviderError>;
+    /// The last instant a time-bound rule lets a refund of `ledger` through (Fiserv's 12-month
+    /// window), the same bound `plan` checks; `None` when no rule is time-bound.
+    fn valid_until(_ledger: &Ledger) -> Result<Option<Timestamp>, RefundError> {
+        Ok(None)
+    }
     /// The provider's own ledger rules, beyond the generic ones and the tables.
     fn check_ledger(_ledger: &Ledger) -> Result<(), RefundError> {
         Ok(())

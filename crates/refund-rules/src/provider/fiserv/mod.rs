@@ -249,6 +249,23 @@ fn body_amount(
     Ok(Some(money))
 }
 
+/// FS5: the 12-month window of `ledger`: the instant it is measured from (`created_at`, else the
+/// first capture's `captured_at`) and its last instant (inclusive); `None` without either.
+fn window(ledger: &Ledger) -> Result<Option<(Timestamp, Timestamp)>, RefundError> {
+    let reference = ledger
+        .created_at
+        .or_else(|| ledger.captures.iter().filter_map(|c| c.captured_at).min());
+    let Some(reference) = reference else {
+        return Ok(None);
+    };
+    let months = i32::try_from(REFUND_WINDOW_MONTHS)
+        .map_err(|_| RefundError::invalid_input("/now", "window out of range"))?;
+    let limit: Timestamp = reference
+        .checked_add_months(months)
+        .ok_or_else(|| RefundError::invalid_input("/ledger/created_at", "date out of range"))?;
+    Ok(Some((reference, limit)))
+}
+
 /// FS5 814/815: no refund of a transaction older than 12 months, measured from the ledger's
 /// `created_at` (else the first capture's `captured_at`) to the caller's `now`. Exactly 12
 /// calendar months is still allowed.
@@ -257,10 +274,7 @@ fn check_window(
     ctx: &PlanContext,
     why: &mut Vec<String>,
 ) -> Result<(), RefundError> {
-    let reference = ledger
-        .created_at
-        .or_else(|| ledger.captures.iter().filter_map(|c| c.captured_at).min());
-    let Some(reference) = reference else {
+    let Some((reference, limit)) = window(ledger)? else {
         why.push(
             "no created_at or captured_at in the ledger: the 12-month window cannot be checked"
                 .to_owned(),
@@ -282,11 +296,6 @@ fn check_window(
             format!("`now` {now} is before the payment was made ({reference})"),
         ));
     }
-    let months = i32::try_from(REFUND_WINDOW_MONTHS)
-        .map_err(|_| RefundError::invalid_input("/now", "window out of range"))?;
-    let limit: Timestamp = reference
-        .checked_add_months(months)
-        .ok_or_else(|| RefundError::invalid_input("/ledger/created_at", "date out of range"))?;
     if now > limit {
         return Err(RefundError::RefundWindowExpired {
             reference,
@@ -459,5 +468,8 @@ impl Rules for FiservCommerceHubRules {
     }
     fn provider_error(error: &RefundError) -> Option<ProviderError> {
         provider_error(error)
+    }
+    fn valid_until(ledger: &Ledger) -> Result<Option<Timestamp>, RefundError> {
+        Ok(window(ledger)?.map(|(_, limit)| limit))
     }
 }
