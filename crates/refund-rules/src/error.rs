@@ -293,8 +293,10 @@ pub enum RefundError {
         refundable: Refundable,
     },
     /// Full refunds only.
-    #[error("partial refunds are not supported: {requested} asked, the full refund is {}", refundable.available_money())]
+    #[error("partial refunds are not supported ({reason}): {requested} asked, the full refund is {}", refundable.available_money())]
     PartialRefundNotSupported {
+        /// Why only the full amount is possible here, in the provider's terms.
+        reason: &'static str,
         /// The amount asked for.
         requested: Money,
         /// The breakdown.
@@ -449,10 +451,10 @@ impl RefundError {
             Self::NotSettled { alternative } => json!({ "alternative": alternative }),
             Self::NotRefundableState { status, .. } => json!({ "status": status }),
             Self::AlreadyFullyRefunded { .. } => json!({}),
-            Self::ExceedsRefundable { requested, .. }
-            | Self::PartialRefundNotSupported { requested, .. } => {
-                json!({ "requested": requested })
-            }
+            Self::ExceedsRefundable { requested, .. } => json!({ "requested": requested }),
+            Self::PartialRefundNotSupported {
+                requested, reason, ..
+            } => json!({ "requested": requested, "reason": reason }),
             Self::AmountComponentsMismatch { total, components } => {
                 json!({ "total": total, "components": components })
             }

@@ -138,6 +138,7 @@ pub fn plan(
         None => why.push(format!("no amount: the full {full}")),
         Some(m) if m.minor < full.minor => {
             return Err(RefundError::PartialRefundNotSupported {
+                reason: "Alternative Payments refunds the whole payment only",
                 requested: m,
                 refundable,
             });

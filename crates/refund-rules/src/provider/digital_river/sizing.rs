@@ -447,6 +447,7 @@ pub(super) fn size(
             };
             if requested != tax.available {
                 return Err(RefundError::PartialRefundNotSupported {
+                    reason: "Digital River refunds tax in full only (`type: tax`)",
                     requested: Money::new(requested, currency),
                     refundable: tax,
                 });

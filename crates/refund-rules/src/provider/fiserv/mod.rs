@@ -408,6 +408,13 @@ fn plan_cancel(
             // FS1: partial cancels exist only for some settlement set-ups; this model cancels in
             // full (FS5 827 "Unable to Cancel").
             return Err(RefundError::PartialRefundNotSupported {
+                reason: if authorized_only {
+                    "the charge is not captured, so it can only be cancelled, and a cancel is \
+                     for the whole authorization"
+                } else {
+                    "the charge is captured but not settled, so it can only be cancelled, and a \
+                     cancel is for the whole amount; refund part of it once it settles"
+                },
                 requested: m,
                 refundable: cancellable,
             });
