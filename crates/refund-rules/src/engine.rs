@@ -40,7 +40,7 @@ pub fn decide(
             ),
         ));
     }
-    let decision = request.decide_only(valid, ctx)?;
+    let decision = request.decide_checked(valid, ctx)?;
     check_decision(valid, &decision)?;
     Ok(decision)
 }
@@ -48,6 +48,9 @@ pub fn decide(
 /// The money guard of [`check_money_effect`] on a decision: a refund within its own scope and
 /// the provider's maximum; a void or cancel only while nothing is refunded or pending.
 fn check_decision(valid: &ValidLedger<'_>, d: &Decision) -> Result<(), RefundError> {
+    if d.replay {
+        return Ok(());
+    }
     let overall = valid.maximum();
     match d.operation {
         Operation::Refund => {
@@ -89,7 +92,7 @@ pub fn plan(
 ) -> Result<Plan, RefundError> {
     let provider = request.provider();
     check_ledger(provider, ledger)?;
-    let plan = request.decide(ledger, ctx)?;
+    let plan = request.plan_checked(ledger, ctx)?;
     check_money_effect(provider, ledger, &plan)?;
     Ok(plan)
 }

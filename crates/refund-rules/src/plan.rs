@@ -369,6 +369,9 @@ pub struct Decision {
     pub refund_state: Option<RefundState>,
     /// The rules that fired, in order (empty for providers that decide through `plan`).
     pub rules: &'static [Rule],
+    /// True when this is an earlier refund answered again (an idempotent replay): nothing new
+    /// moves.
+    pub replay: bool,
 }
 
 impl Decision {
@@ -389,6 +392,7 @@ impl Decision {
             status_after,
             refund_state: plan.refund_state,
             rules: &[],
+            replay: plan.replay,
         })
     }
 }

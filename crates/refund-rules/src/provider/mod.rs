@@ -52,7 +52,7 @@ macro_rules! providers {
             }
 
             /// The provider's decision without rendering, on a validated ledger.
-            pub(crate) fn decide_only(
+            pub(crate) fn decide_checked(
                 &self,
                 valid: &ValidLedger<'_>,
                 ctx: &PlanContext,
@@ -64,8 +64,8 @@ macro_rules! providers {
                 }
             }
 
-            /// The provider's decision, on a ledger already checked by [`check_ledger`].
-            pub(crate) fn decide(&self, ledger: &Ledger, ctx: &PlanContext) -> Result<Plan, RefundError> {
+            /// The provider's rendered plan, on a ledger already checked by [`check_ledger`].
+            pub(crate) fn plan_checked(&self, ledger: &Ledger, ctx: &PlanContext) -> Result<Plan, RefundError> {
                 match self {
                     $(Self::$variant(request, options) => {
                         <$rules as Rules>::plan(ledger, request, options, ctx)

@@ -152,6 +152,7 @@ fn decide_refund(
         status_after,
         refund_state: Some(RefundState::Succeeded),
         rules: REFUND_RULES,
+        replay: false,
     };
     Ok((decision, requested))
 }
