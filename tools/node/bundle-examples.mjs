@@ -1,5 +1,8 @@
 // Copies examples/<provider>/*.json into the preview's served folder and writes index.json
-// ({provider: [{name, file}]}) so the page can offer them without any network or listing API.
+// ({provider: [{name, file, operation}]}) so the page can offer them without any network or listing
+// API. `operation` is the engine operation the example is for, named by its file as the CLI test
+// reads it (crates/refund-rules-cli/tests/cli.rs): `apply-…`, `refundable…`, `validate-list-query…`,
+// else `plan`.
 // Usage: node bundle-examples.mjs EXAMPLES_DIR OUT_DIR
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,7 +22,8 @@ if (existsSync(src)) {
     mkdirSync(join(out, provider), { recursive: true });
     index[provider] = files.map((file) => {
       copyFileSync(join(dir, file), join(out, provider, file));
-      return { name: file.replace(/\.json$/, ''), file: `${provider}/${file}` };
+      const op = ['apply', 'refundable', 'validate-list-query'].find((prefix) => file.startsWith(prefix)) || 'plan';
+      return { name: file.replace(/\.json$/, ''), file: `${provider}/${file}`, operation: op.replace(/-/g, '_') };
     });
   }
 }

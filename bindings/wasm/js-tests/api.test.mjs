@@ -64,6 +64,18 @@ test('plan takes an object or JSON text and returns plain objects with decimal s
   assert.equal(full.amount, '100.10');
 });
 
+test('options: max, min, full_only, operation, blocked (a plan document is accepted as is)', () => {
+  const o = rr.options({ provider: 'simpleps', ledger: LEDGER });
+  assert.equal(o.max, '100.10');
+  assert.equal(o.min, '0.01');
+  assert.equal(o.full_only, false);
+  assert.equal(o.operation, 'refund');
+  assert.equal(o.blocked, null);
+  assert.deepEqual(rr.options(planDoc(25)), o);
+  assert.equal(rr.options(planDoc(25)).max, rr.invoke('options', planDoc(25)).max);
+  assert.equal(rr.plan({ ...planDoc(0), request: { amount: { total: rr.jsonNumber(o.max), currency: 'USD' } } }).kind, 'full');
+});
+
 test('refundable, apply, parseAmount and formatAmount', () => {
   assert.equal(rr.refundable({ ledger: LEDGER, provider: 'simpleps' }).available, '100.10');
   const planned = rr.plan(planDoc(25));

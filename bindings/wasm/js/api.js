@@ -281,6 +281,7 @@ function createApi(glue) {
     plan: (document) => invoke('plan', document),
     apply: (document) => invoke('apply', document),
     refundable: (document) => invoke('refundable', document),
+    options: (document) => invoke('options', document),
     parseAmount: (document) => invoke('parse_amount', document),
     formatAmount: (document) => invoke('format_amount', document),
     invoke,

@@ -5,6 +5,7 @@ export const {
   plan,
   apply,
   refundable,
+  options,
   parseAmount,
   formatAmount,
   invoke,

@@ -143,6 +143,16 @@ export interface RefundableInput {
   capture_id?: string;
 }
 
+/** `options` input; a whole plan document is accepted too (its `request` and `refund_id` are ignored). */
+export interface OptionsInput {
+  provider: ProviderName | (string & {});
+  ledger: LedgerDoc;
+  options?: JsonInput;
+  now?: Timestamp;
+  request?: JsonInput;
+  refund_id?: string;
+}
+
 export interface ParseAmountInput {
   /** A decimal string (`"25.00"`) or an exact JSON number. */
   amount: Decimal | number | JsonNumber;
@@ -195,6 +205,49 @@ export interface Plan {
   explanation: string[];
 }
 
+/** The rule that forbids any refund now: the rejection `plan` gives for the everything-available request. */
+export interface Blocked {
+  code: ErrorCode;
+  message: string;
+  details: { [key: string]: unknown };
+  /** The provider's page the rule comes from. */
+  source: string;
+  /** The provider's own error for it, where it has one. */
+  provider_error?: JsonValue;
+  /** For an expired refund window: the last instant a refund was possible. */
+  expired_at?: Timestamp;
+}
+
+/** One scope a provider refunds by (Commerce Layer captures/order/returns, Digital River lines/types). */
+export interface ScopeOptions {
+  kind: 'capture' | 'order' | 'return' | 'line' | 'type' | (string & {});
+  id: string;
+  refundable?: Refundable | null;
+  max: Decimal;
+  min: Decimal;
+  full_only: boolean;
+  operation?: 'refund' | 'void' | 'cancel' | (string & {}) | null;
+  blocked: Blocked | null;
+}
+
+/** What a refund request can carry right now, and how (the `options` operation). */
+export interface RefundOptions {
+  provider: ProviderName | (string & {});
+  refundable: Refundable;
+  /** The largest amount one request can carry now (zero when `blocked`). */
+  max: Decimal;
+  /** The smallest amount (one minor unit, or `max` when `full_only`; zero when `blocked`). */
+  min: Decimal;
+  full_only: boolean;
+  /** What must be sent for `max`; null when `blocked`. */
+  operation: 'refund' | 'void' | 'cancel' | (string & {}) | null;
+  constraints: string[];
+  blocked: Blocked | null;
+  /** The last instant this answer holds, where a rule is time-bound; null otherwise. */
+  until: Timestamp | null;
+  scopes: ScopeOptions[];
+}
+
 export interface Applied {
   ledger: Ledger;
   duplicate: boolean;
@@ -227,6 +280,7 @@ export type OperationName =
   | 'plan'
   | 'apply'
   | 'refundable'
+  | 'options'
   | 'parseAmount'
   | 'formatAmount'
   | 'parse_amount'
@@ -273,6 +327,8 @@ export declare function plan(document: Document<PlanInput>): Plan;
 export declare function apply(document: Document<ApplyInput>): Applied;
 /** The refundable breakdown of a ledger (optionally for one capture). */
 export declare function refundable(document: Document<RefundableInput>): Refundable;
+/** What can be refunded now and how: max, min, full_only, operation, blocked, until, scopes. */
+export declare function options(document: Document<OptionsInput>): RefundOptions;
 /** Parses a decimal amount into minor units (strict: no rounding, no exponent). */
 export declare function parseAmount(document: Document<ParseAmountInput>): AmountResult;
 /** Formats minor units as a decimal amount. */

@@ -1,32 +1,42 @@
 // Refund preview: every decision comes from the engine (pkg/index.js, the web build); this file
 // only gathers inputs and renders the engine's answers.
-import init, { plan, refundable, parseAmount, formatAmount, engineVersion, jsonNumber, RefundError } from './pkg/index.js';
+import init, { plan, options, parseAmount, formatAmount, engineVersion, jsonNumber, RefundError } from './pkg/index.js';
 
 // Where each provider's refund request carries the amount, and in which wire form (providers.md
-// §0.2). This is wire layout, not a rule: the engine still decides what it accepts. The request
-// body itself comes from the provider's bundled examples; `skeleton` is only the fallback.
+// §0.2). This is wire layout, not a rule: the engine still decides what it accepts, and every
+// maximum, minimum and reason shown comes from the engine's `options` and `plan`. The request body
+// itself comes from the provider's bundled examples; `skeleton` is only the fallback.
+//
+// `write(request, wire, ctx)` puts a typed amount into a request in the provider's own form
+// (`wire` is the amount in the provider's wire form, `undefined` for an empty box); while the box
+// still holds the loaded example's amount (`ctx.changed` false) it only sets the amount where the
+// example has it, so every example shows its own verdict. `scope(request)` names the scope the
+// request targets ({kind, id}, as in `options.scopes`), or null for the whole payment.
+// `everything(request)` is the request's "all that its scope has" form, where the scope may be
+// one `options` does not list (Digital River item types).
+const amountOnly = (path) => ({
+  path,
+  write(request, wire) {
+    if (wire === undefined) setAt(request, [path[0]], undefined);
+    else setAt(request, path, wire);
+    return null;
+  },
+});
+
 const PROVIDERS = {
   simpleps: {
     label: 'SimplePS',
-    path: ['amount', 'total'],
-    // No amount = no `amount` object at all (a body of only {"currency"} is not a request).
-    clear: ['amount'],
-    currency: ['amount', 'currency'],
-    form: 'number',
+    ...amountObject(),
     skeleton: (ledger) => ({ amount: { total: 0, currency: ledger.currency } }),
   },
   fiserv_commerce_hub: {
     label: 'Fiserv Commerce Hub',
-    path: ['amount', 'total'],
-    // No amount = no `amount` object at all (a body of only {"currency"} is not a request).
-    clear: ['amount'],
-    currency: ['amount', 'currency'],
-    form: 'number',
+    ...amountObject(),
     skeleton: (ledger) => ({ amount: { total: 0, currency: ledger.currency } }),
   },
   alternative_payments: {
     label: 'Alternative Payments',
-    path: ['amount'],
+    ...amountOnly(['amount']),
     form: 'string',
     skeleton: (ledger) => ({ payment_id: ledger.id || 'payment_1', amount: '', reason: { type: 'Customer Request' } }),
   },
@@ -36,6 +46,46 @@ const PROVIDERS = {
     currency: ['currency'],
     form: 'number',
     skeleton: (ledger) => ({ orderId: ledger.id || 'order_1', currency: ledger.currency, amount: 0 }),
+    // Exactly one of amount, percent, items; an item is sized by amount, percent or quantity.
+    write(request, wire, ctx) {
+      const items = Array.isArray(request.items) ? request.items : null;
+      if (!ctx.changed) {
+        if (items && items.length === 1 && items[0] && items[0].amount !== undefined && wire !== undefined) items[0].amount = wire;
+        else if (!items && request.percent === undefined) setAt(request, ['amount'], wire);
+        return null;
+      }
+      if (items && items.length === 1 && items[0] && typeof items[0] === 'object') {
+        for (const k of ['amount', 'percent', 'quantity']) delete items[0][k];
+        if (wire !== undefined) items[0].amount = wire;
+        return wire === undefined ? 'No size on the item: all of it.' : null;
+      }
+      delete request.items;
+      delete request.amount;
+      delete request.percent;
+      if (wire === undefined) {
+        request.percent = 100;
+        return 'No amount: sent as percent 100 (all of the scope).';
+      }
+      request.amount = wire;
+      return null;
+    },
+    scope(request) {
+      const items = Array.isArray(request.items) ? request.items : null;
+      if (items && items.length === 1 && items[0] && typeof items[0].itemId === 'string') {
+        return items[0].type ? { kind: 'item_type', id: `${items[0].itemId} ${items[0].type}` } : { kind: 'line', id: items[0].itemId };
+      }
+      return typeof request.type === 'string' ? { kind: 'type', id: request.type } : null;
+    },
+    everything(request) {
+      const r = structuredClone(request);
+      if (Array.isArray(r.items)) {
+        for (const item of r.items) if (item && typeof item === 'object') for (const k of ['amount', 'percent', 'quantity']) delete item[k];
+      } else {
+        delete r.amount;
+        r.percent = 100;
+      }
+      return r;
+    },
   },
   commerce_layer: {
     label: 'Commerce Layer',
@@ -44,12 +94,66 @@ const PROVIDERS = {
     skeleton: (ledger) => ({
       data: {
         type: 'captures',
-        id: (ledger.captures && ledger.captures[0] && ledger.captures[0].id) || 'capture_1',
+        id: firstCapture(ledger) || 'capture_1',
         attributes: { _refund: true, _refund_amount_cents: 0 },
       },
     }),
+    // Captures and returns take `_refund_amount_cents`; an order's `_refund` and a refund's
+    // `_forward` take no amount, so a typed amount is sent as a refund of a capture.
+    write(request, wire, ctx) {
+      const path = ['data', 'attributes', '_refund_amount_cents'];
+      const type = getAt(request, ['data', 'type']);
+      if (!ctx.changed || type === 'captures' || type === 'returns') {
+        setAt(request, path, wire);
+        return null;
+      }
+      if (wire === undefined) return null;
+      const capture = firstCapture(ctx.ledger);
+      if (!capture) return null;
+      const was = `${type} ${getAt(request, ['data', 'id'])}`;
+      for (const k of Object.keys(request)) delete request[k];
+      request.data = { type: 'captures', id: capture, attributes: { _refund: true, _refund_amount_cents: wire } };
+      return `${was} takes no amount: sent as a refund of capture ${capture}.`;
+    },
+    scope(request) {
+      const kind = { captures: 'capture', orders: 'order', returns: 'return' }[getAt(request, ['data', 'type'])];
+      const id = getAt(request, ['data', 'id']);
+      return kind && typeof id === 'string' ? { kind, id } : null;
+    },
   },
 };
+
+/** SimplePS and Fiserv: `amount: {total, currency}`; no amount = no `amount` object at all. */
+function amountObject() {
+  return {
+    path: ['amount', 'total'],
+    currency: ['amount', 'currency'],
+    form: 'number',
+    write(request, wire, ctx) {
+      if (wire === undefined) {
+        delete request.amount;
+        if (ctx.changed && request.amountComponents !== undefined) {
+          delete request.amountComponents;
+          return 'amountComponents removed: they broke down the example\'s total.';
+        }
+        return null;
+      }
+      if (!request.amount || typeof request.amount !== 'object') request.amount = {};
+      request.amount.total = wire;
+      if (request.amount.currency === undefined && typeof ctx.ledger.currency === 'string') request.amount.currency = ctx.ledger.currency;
+      // Fiserv's amountComponents break down one total: a new total leaves them behind.
+      if (ctx.changed && request.amountComponents !== undefined) {
+        delete request.amountComponents;
+        return 'amountComponents removed: they broke down the example\'s total.';
+      }
+      return null;
+    },
+  };
+}
+
+function firstCapture(ledger) {
+  return ledger && Array.isArray(ledger.captures) && ledger.captures[0] && ledger.captures[0].id;
+}
 
 const JSON_NUMBER = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/;
 
@@ -66,6 +170,8 @@ const els = {
   options: $('options'),
   now: $('now'),
   amountPath: $('amount-path'),
+  note: $('amount-note'),
+  resetRequest: $('reset-request'),
   result: $('result'),
   version: $('engine-version'),
 };
@@ -74,6 +180,8 @@ let examples = {};
 /** Whether the loaded document had a request body, and whether the person edited it. */
 let requestFromDocument = false;
 let requestEdited = false;
+/** The amount box's text as the loaded example gave it: while it is unchanged the request is sent as the example has it. */
+let loadedAmount = '';
 /** provider -> the request body of its first bundled example that has one. */
 const exampleRequests = {};
 
@@ -145,7 +253,14 @@ function fmt(amount, currency) {
   return currency ? `${amount} ${currency}` : amount;
 }
 
-function errorBlock(error, title) {
+function providerErrorDetails(body) {
+  return body && body.providerError
+    ? el('details', {}, el('summary', {}, 'What the provider would answer'), el('pre', { class: 'json' }, JSON.stringify(body.providerError, null, 2)))
+    : null;
+}
+
+/** The one error block of the page (id `verdict`); `extra` adds lines (the blocked instant). */
+function errorBlock(error, title, extra = null) {
   const body = error instanceof RefundError ? error : null;
   return el(
     'div',
@@ -161,36 +276,97 @@ function errorBlock(error, title) {
         )
       : null,
     el('p', { id: 'error-message', class: 'message' }, body ? body.message : String(error && error.message ? error.message : error)),
-    body && body.providerError
-      ? el('details', {}, el('summary', {}, 'What the provider would answer'), el('pre', { class: 'json' }, JSON.stringify(body.providerError, null, 2)))
-      : null,
+    extra,
+    providerErrorDetails(body),
   );
 }
 
-function breakdownBlock(ledger, provider) {
-  try {
-    const r = refundable({ ledger, provider });
+/** When a blocked answer stops or stopped holding: the window's end, or `until`. */
+function blockedInstant(o) {
+  if (o.blocked && o.blocked.expired_at) return el('p', { id: 'blocked-instant' }, `The refund window closed at `, el('time', { datetime: o.blocked.expired_at }, o.blocked.expired_at), '.');
+  if (o.until) return el('p', { id: 'blocked-instant' }, 'This holds until ', el('time', { datetime: o.until }, o.until), '.');
+  return null;
+}
+
+function sourceLink(blocked) {
+  return blocked && blocked.source ? el('p', { class: 'muted source' }, 'Rule: ', el('a', { href: blocked.source, rel: 'noreferrer' }, blocked.source)) : null;
+}
+
+function operationText(op) {
+  return op === 'cancel' ? 'a cancel' : op === 'void' ? 'a void' : 'a refund';
+}
+
+/**
+ * The big number: `options.max` with what the request may carry, or, when no refund is possible
+ * now, the reason (`blocked`) and its instant. `merged`: the plan was refused for the same reason,
+ * so this is the page's one error block.
+ */
+function optionsBlock(o, scoped, merged) {
+  const cur = o.refundable.currency;
+  const pairs = el(
+    'dl',
+    { class: 'pairs' },
+    el('dt', {}, 'Captured'), el('dd', {}, o.refundable.captured),
+    el('dt', {}, 'Refunded'), el('dd', {}, o.refundable.refunded),
+    el('dt', {}, 'Pending'), el('dd', {}, o.refundable.pending),
+    el('dt', {}, 'Available'), el('dd', {}, o.refundable.available),
+  );
+  if (o.blocked) {
+    const b = o.blocked;
+    const lines = [
+      el('span', {}, el('code', { id: 'blocked-code' }, b.code), ' '),
+      blockedInstant(o),
+      sourceLink(b),
+    ];
+    if (merged) {
+      return el('div', { class: 'breakdown', id: 'max-block', 'data-blocked': b.code },
+        errorBlock(merged, 'No refund is possible now', lines), pairs);
+    }
     return el(
       'div',
-      { class: 'breakdown' },
-      el('p', { class: 'label' }, 'Maximum refundable'),
-      el('p', { class: 'big', id: 'max-refundable' }, fmt(r.available, r.currency)),
-      el(
-        'dl',
-        { class: 'pairs' },
-        el('dt', {}, 'Captured'), el('dd', {}, r.captured),
-        el('dt', {}, 'Refunded'), el('dd', {}, r.refunded),
-        el('dt', {}, 'Pending'), el('dd', {}, r.pending),
-        el('dt', {}, 'Available'), el('dd', {}, r.available),
-      ),
+      { class: 'breakdown blocked', id: 'max-block', 'data-blocked': b.code },
+      el('p', { class: 'label' }, 'Maximum refundable now'),
+      el('p', { class: 'big', id: 'blocked-title' }, 'No refund is possible now'),
+      el('p', { id: 'blocked' }, lines[0], el('span', { class: 'message', id: 'blocked-message' }, b.message)),
+      ...lines.slice(1),
+      pairs,
     );
-  } catch (e) {
-    return errorBlock(e, 'The ledger was refused');
   }
+  const notes = [];
+  if (o.operation && o.operation !== 'refund') notes.push(el('li', { id: 'operation-note' }, `Sent as ${operationText(o.operation)} (${o.operation}).`));
+  if (o.full_only) notes.push(el('li', { id: 'full-only' }, `Only the full amount (${fmt(o.max, cur)}) is accepted; no partial refunds.`));
+  else notes.push(el('li', { id: 'min' }, `From ${fmt(o.min, cur)} up to ${fmt(o.max, cur)}.`));
+  if (o.until) notes.push(el('li', { id: 'until' }, 'Until ', el('time', { datetime: o.until }, o.until), '.'));
+  for (const c of o.constraints || []) notes.push(el('li', { class: 'muted' }, c));
+  return el(
+    'div',
+    { class: 'breakdown', id: 'max-block', 'data-blocked': '' },
+    el('p', { class: 'label' }, o.operation && o.operation !== 'refund' ? `Maximum now, as ${operationText(o.operation)}` : 'Maximum refundable now'),
+    el('p', { class: 'big', id: 'max-refundable', 'data-max': o.max }, fmt(o.max, cur)),
+    scoped ? scopeLine(scoped, cur) : null,
+    el('ul', { class: 'notes' }, notes),
+    pairs,
+  );
+}
+
+function scopeLine(s, cur) {
+  if (s.blocked) {
+    return el('p', { id: 'request-max', 'data-blocked': s.blocked.code, 'data-max': s.max },
+      `This request (${s.label}): nothing can be refunded — `, el('code', {}, s.blocked.code));
+  }
+  return el('p', { id: 'request-max', 'data-blocked': '', 'data-max': s.max },
+    `This request (${s.label}): up to `, el('strong', { class: 'amount' }, fmt(s.max, cur)), s.full_only ? ', the full amount only' : '');
 }
 
 function statusesText(s) {
   return ['payment', 'order', 'fulfillment'].filter((k) => s && s[k]).map((k) => `${k}: ${s[k]}`);
+}
+
+function planTitle(p) {
+  if (p.operation === 'cancel') return 'Cancel';
+  if (p.operation === 'void') return 'Void';
+  if (p.operation === 'forward') return 'Forward of a refund';
+  return p.kind === 'full' ? 'Full refund' : 'Partial refund';
 }
 
 function planBlock(p, ledger) {
@@ -198,14 +374,15 @@ function planBlock(p, ledger) {
   const after = statusesText(p.status_after);
   return el(
     'div',
-    { class: 'verdict valid', id: 'verdict', 'data-verdict': 'valid' },
+    { class: 'verdict valid', id: 'verdict', 'data-verdict': 'valid', 'data-operation': p.operation },
     el(
       'p',
       { class: 'verdict-title' },
       el('span', { class: 'badge' }, 'Valid'),
       ' ',
-      el('span', { id: 'kind', 'data-kind': p.kind }, p.kind === 'full' ? 'Full refund' : 'Partial refund'),
+      el('span', { id: 'kind', 'data-kind': p.kind }, planTitle(p)),
       ` of ${fmt(p.amount, p.refundable.currency)}`,
+      p.operation === 'cancel' || p.operation === 'void' ? ` (${p.kind === 'full' ? 'the full amount' : 'partial'})` : '',
     ),
     el(
       'dl',
@@ -222,40 +399,78 @@ function planBlock(p, ledger) {
   );
 }
 
+/** The scope the request targets, with what it can carry: from `options.scopes`, else the engine's plan of its everything form. */
+function requestScope(spec, request, o, base) {
+  const target = spec.scope ? spec.scope(request) : null;
+  if (!target) return null;
+  const label = `${target.kind.replace('_', ' ')} ${target.id}`;
+  const listed = (o.scopes || []).find((s) => s.kind === target.kind && s.id === target.id);
+  if (listed) return { label, max: listed.max, full_only: listed.full_only, blocked: listed.blocked };
+  if (!spec.everything) return null;
+  try {
+    const p = plan({ ...base, request: spec.everything(request) });
+    return { label, max: p.amount, full_only: false, blocked: null };
+  } catch (e) {
+    return e instanceof RefundError && e.family === 'rule_rejected' ? { label, max: '0', full_only: false, blocked: { code: e.code } } : null;
+  }
+}
+
 function update() {
   const provider = els.provider.value;
   const spec = PROVIDERS[provider];
   els.amountPath.textContent = `/${spec.path.join('/')}`;
-  const blocks = [];
+  els.note.textContent = '';
   const { ledger, problem } = readLedger();
   if (problem) {
     render([el('p', { class: 'muted', id: 'verdict', 'data-verdict': 'none' }, problem)]);
     return;
   }
   els.currency.textContent = typeof ledger.currency === 'string' ? ledger.currency : '';
-  blocks.push(breakdownBlock(ledger, provider));
 
   const req = readObjectField(els.request, 'request body');
   const opts = readObjectField(els.options, 'options');
   if (req.problem || opts.problem) {
-    blocks.push(el('p', { class: 'muted', id: 'verdict', 'data-verdict': 'none' }, req.problem || opts.problem));
-    render(blocks);
+    render([el('p', { class: 'muted', id: 'verdict', 'data-verdict': 'none' }, req.problem || opts.problem)]);
     return;
   }
+  const base = { provider, ledger };
+  if (opts.value) base.options = opts.value;
+  if (els.now.value.trim()) base.now = els.now.value.trim();
+
+  // What can be refunded now; a refusal here (the ledger, the options, `now`) is the only block.
+  let o;
+  try {
+    o = options(base);
+  } catch (e) {
+    render([errorBlock(e, 'The payment was refused')]);
+    return;
+  }
+
   const request = structuredClone(req.value || {});
   const text = els.amount.value.trim();
+  const changed = text !== loadedAmount;
+  let verdict;
+  let refusal = null;
   try {
-    if (text === '') setAt(request, spec.clear || spec.path, undefined);
-    else setAt(request, spec.path, wireAmount(text, spec.form, ledger, provider));
-    const doc = { provider, ledger };
+    const note = spec.write(request, text === '' ? undefined : wireAmount(text, spec.form, ledger, provider), { ledger, changed });
+    if (note) els.note.textContent = note;
+    const doc = { ...base };
     // No amount and a document without a request: plan it as the document says (no body).
     const send = text !== '' || requestFromDocument || requestEdited;
     if (send && Object.keys(request).length > 0) doc.request = request;
-    if (opts.value) doc.options = opts.value;
-    if (els.now.value.trim()) doc.now = els.now.value.trim();
-    blocks.push(planBlock(plan(doc), ledger));
+    verdict = planBlock(plan(doc), ledger);
   } catch (e) {
-    blocks.push(errorBlock(e, text === '' ? 'No refund is possible' : `The amount ${text} is not accepted`));
+    refusal = e;
+  }
+  const scoped = requestScope(spec, request, o, base);
+  // One error block: a refusal for the very reason the payment is blocked is shown there.
+  const merged = refusal && o.blocked && refusal instanceof RefundError && refusal.code === o.blocked.code ? refusal : null;
+  const blocks = [optionsBlock(o, scoped, merged)];
+  if (refusal && !merged) {
+    const what = o.operation === 'cancel' ? 'cancel' : o.operation === 'void' ? 'void' : 'refund';
+    blocks.push(errorBlock(refusal, text === '' ? `No ${what} is possible` : `The amount ${text} is not accepted`));
+  } else if (verdict) {
+    blocks.push(verdict);
   }
   render(blocks);
 }
@@ -309,11 +524,15 @@ function useDocument(text) {
   const { ledger, doc } = readLedger();
   requestEdited = false;
   requestFromDocument = Boolean(ledger && doc.ledger && doc.request);
+  loadedAmount = '';
   if (ledger) {
     if (doc.ledger) els.ledger.value = JSON.stringify(ledger, null, 2);
     const { base, amount } = requestTemplate(doc, ledger, els.provider.value, doc.ledger ? text : undefined);
     els.request.value = JSON.stringify(base, null, 2);
     els.amount.value = amount;
+    loadedAmount = amount;
+    // A request sized otherwise (percent, quantity, a full trigger) is sent as it is until you type.
+    els.amount.placeholder = requestFromDocument && amount === '' ? 'as in the request' : '';
     els.options.value = doc.ledger && doc.options ? JSON.stringify(doc.options, null, 2) : '';
     els.now.value = doc.ledger && typeof doc.now === 'string' ? doc.now : '';
   }
@@ -324,14 +543,27 @@ async function fetchExample(file) {
   return (await fetch(`examples/${file}`)).text();
 }
 
-/** Finds the provider's plainest request shape (the shortest with an amount) in its bundled examples, once. */
-async function learnRequestShape(provider) {
+/**
+ * Reads the provider's bundled examples once: the plainest request shape (the shortest with an
+ * amount), and for each plan example whether the engine accepts it as it is (the picker groups).
+ */
+async function learnExamples(provider) {
   if (provider in exampleRequests) return;
   exampleRequests[provider] = null;
   let best = null;
   for (const x of examples[provider] || []) {
     try {
-      const doc = JSON.parse(await fetchExample(x.file));
+      const text = await fetchExample(x.file);
+      const doc = JSON.parse(text);
+      if (x.operation === 'plan') {
+        try {
+          plan(text);
+          x.group = 'accepted';
+        } catch (e) {
+          x.group = 'refused';
+          x.code = e instanceof RefundError ? e.code : 'error';
+        }
+      }
       if (doc && doc.request && typeof doc.request === 'object' && getAt(doc.request, PROVIDERS[provider].path) !== undefined) {
         const size = JSON.stringify(doc.request).length;
         if (!best || size < best.size) best = { size, request: doc.request };
@@ -344,28 +576,48 @@ async function learnRequestShape(provider) {
 }
 
 async function loadExample(file) {
-  await learnRequestShape(els.provider.value);
+  await learnExamples(els.provider.value);
   useDocument(await fetchExample(file));
 }
 
-function fillExamples() {
-  const list = examples[els.provider.value] || [];
+const GROUPS = [
+  ['accepted', 'Refund requests (plan: accepted)'],
+  ['refused', 'Refused requests (plan: error examples)'],
+  ['apply', 'Events (apply: the ledger before the event)'],
+  ['other', 'Other documents'],
+];
+
+function groupOf(x) {
+  if (x.operation === 'plan') return x.group || 'accepted';
+  return x.operation === 'apply' ? 'apply' : 'other';
+}
+
+async function fillExamples() {
+  const provider = els.provider.value;
+  await learnExamples(provider);
+  const list = examples[provider] || [];
   els.example.replaceChildren(
     el('option', { value: '' }, list.length ? 'Choose an example…' : 'No bundled examples for this provider'),
-    ...list.map((x) => el('option', { value: x.file }, x.name)),
+    ...GROUPS.map(([g, label]) => {
+      const items = list.filter((x) => groupOf(x) === g);
+      return items.length
+        ? el('optgroup', { label, 'data-group': g }, items.map((x) => el('option', { value: x.file, 'data-operation': x.operation }, x.code ? `${x.name} (${x.code})` : x.name)))
+        : null;
+    }),
   );
   els.example.disabled = list.length === 0;
 }
 
 async function resetRequest() {
   const provider = els.provider.value;
-  await learnRequestShape(provider);
+  await learnExamples(provider);
   const { ledger } = readLedger();
   const base = borrowedRequest(provider, ledger);
   setAt(base, PROVIDERS[provider].path, undefined);
   els.request.value = JSON.stringify(base, null, 2);
   requestFromDocument = false;
   requestEdited = false;
+  loadedAmount = '';
 }
 
 async function main() {
@@ -382,11 +634,13 @@ async function main() {
   } catch {
     examples = {};
   }
-  fillExamples();
+  await fillExamples();
 
   els.provider.addEventListener('change', async () => {
-    fillExamples();
-    const first = (examples[els.provider.value] || [])[0];
+    els.app.dataset.ready = 'false';
+    await fillExamples();
+    const list = examples[els.provider.value] || [];
+    const first = list.find((x) => groupOf(x) === 'accepted') || list[0];
     if (first) {
       els.example.value = first.file;
       await loadExample(first.file);
@@ -394,23 +648,31 @@ async function main() {
       await resetRequest();
       update();
     }
+    els.app.dataset.ready = 'true';
   });
-  els.example.addEventListener('change', () => {
-    if (els.example.value) loadExample(els.example.value);
+  els.example.addEventListener('change', async () => {
+    if (!els.example.value) return;
+    els.app.dataset.ready = 'false';
+    await loadExample(els.example.value);
+    els.app.dataset.ready = 'true';
   });
   els.file.addEventListener('change', async () => {
     const f = els.file.files && els.file.files[0];
     if (!f) return;
     els.example.value = '';
-    await learnRequestShape(els.provider.value);
+    await learnExamples(els.provider.value);
     useDocument(await f.text());
+  });
+  els.resetRequest.addEventListener('click', async () => {
+    await resetRequest();
+    update();
   });
   els.request.addEventListener('input', () => {
     requestEdited = true;
   });
   for (const input of [els.ledger, els.amount, els.request, els.options, els.now]) input.addEventListener('input', update);
 
-  // Start on the first provider's "full refund" style example when there is one.
+  // Start on the first provider's "partial refund" example when there is one.
   const list = examples[els.provider.value] || [];
   const start = list.find((x) => /partial-refund/.test(x.name)) || list[0];
   if (start) {

@@ -3,6 +3,7 @@ import rrDefault, {
   plan,
   apply,
   refundable,
+  options,
   parseAmount,
   formatAmount,
   run,
@@ -13,6 +14,7 @@ import rrDefault, {
   type Plan,
   type Applied,
   type Refundable,
+  type RefundOptions,
   type AmountResult,
   type Envelope,
   type LedgerDoc,
@@ -33,6 +35,11 @@ const fromText: Plan = viaNodejs.plan('{"provider":"simpleps","ledger":{}}');
 const exact: Plan = rrDefault.plan({ provider: 'simpleps', ledger, request: { amount: { total: jsonNumber('25.00') } } });
 const a: Applied = apply({ provider: 'simpleps', ledger, event: { id: 'e1', type: 'refund_created', amount: '1.00' } });
 const r: Refundable = refundable({ ledger, provider: 'simpleps' });
+const o: RefundOptions = options({ provider: 'simpleps', ledger, now: '2024-05-01T10:00:00Z' });
+const oMax: string = o.max;
+const oBlocked: string | undefined = o.blocked?.code;
+const oScopes: string[] = o.scopes.map((s) => `${s.kind}:${s.id}:${s.max}`);
+void [oMax, oBlocked, oScopes, o.until, o.full_only, o.operation];
 const m: AmountResult = parseAmount({ amount: '25.00', currency: 'USD' });
 const minor: string = m.minor;
 const f: AmountResult = formatAmount({ minor: 2500n, currency: 'USD' });
