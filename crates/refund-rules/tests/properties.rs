@@ -344,8 +344,7 @@ proptest! {
                             // Above what was captured; a sum past i64 is out of range.
                             prop_assert!(matches!(
                                 e,
-                                RefundError::InconsistentState { .. }
-                                    | RefundError::InvalidAmount { problem: AmountProblem::OutOfRange, .. }
+                                RefundError::InconsistentState { .. } | RefundError::Overflow { .. }
                             ), "{e}");
                             prop_assert!(amount > i128::from(r.available.get()));
                         }
