@@ -45,6 +45,8 @@ fn config() -> Config {
     if std::env::var_os("PROPTEST_CASES").is_none() {
         c.cases = 1_000;
     }
+    // `prop_assume` filters scale with the case count (long runs: 20,000 cases).
+    c.max_global_rejects = c.max_global_rejects.max(c.cases);
     c
 }
 
