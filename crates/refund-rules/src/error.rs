@@ -204,7 +204,7 @@ impl InputProblem {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum RefundError {
     /// The input document is malformed.
-    #[error("invalid input at `{pointer}`: {message}")]
+    #[error("invalid input {}: {message}", place(pointer))]
     InvalidInput {
         /// JSON pointer to the offending field (`""` for the whole document).
         pointer: String,
@@ -554,4 +554,13 @@ pub struct ProviderError {
     pub code: String,
     /// The body in the provider's documented error shape.
     pub body: Value,
+}
+
+/// Where an input error is, for its message: the field, or the document as a whole.
+fn place(pointer: &str) -> String {
+    if pointer.is_empty() {
+        "in the document".to_owned()
+    } else {
+        format!("at `{pointer}`")
+    }
 }

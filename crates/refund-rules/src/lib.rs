@@ -47,6 +47,7 @@ pub mod id;
 pub mod json;
 pub mod ledger;
 pub mod machine;
+pub(crate) mod messages;
 pub mod money;
 pub mod options;
 pub mod plan;

@@ -248,8 +248,13 @@ pub(crate) fn from_json_document<T: DeserializeOwned>(
     check_depth(text, base)?;
     let mut de = serde_json::Deserializer::from_str(text);
     let value = T::deserialize(Strict::new(&mut de)).map_err(|e| located(text, base, raw, &e))?;
-    de.end()
-        .map_err(|e| RefundError::input(InputProblem::Syntax, base, e.to_string()))?;
+    de.end().map_err(|e| {
+        RefundError::input(
+            InputProblem::Syntax,
+            base,
+            crate::messages::humanize(&e.to_string()),
+        )
+    })?;
     Ok(value)
 }
 
@@ -341,7 +346,8 @@ fn located(text: &str, base: &str, raw: &[&str], e: &serde_json::Error) -> Refun
             }
         }
     }
-    RefundError::input(problem_of(e, &message), pointer, message)
+    let problem = problem_of(e, &message);
+    RefundError::input(problem, pointer, crate::messages::humanize(&message))
 }
 
 /// The kind of a serde_json error: the one place serde's message text is read, at the boundary
