@@ -13,7 +13,12 @@ use refund_rules_benches::plan_document;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    let result = match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         ["gen", n, rest @ ..] => match (n.parse::<usize>(), rest.first().map(|r| r.parse())) {
             (Ok(n), None) => generate(n, 10),
             (Ok(n), Some(Ok(refunds))) => generate(n, refunds),
