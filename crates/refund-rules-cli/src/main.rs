@@ -1,10 +1,13 @@
 //! `refund-rules`: plan, apply, refundable and options over JSON documents, from a file or stdin.
 //!
 //! A thin wrapper over `refund_rules::json`: it reads, calls, prints, and turns the result into
-//! an exit code (0 decided, 1 rejected by a rule, 2 bad input).
+//! an exit code (0 decided, 1 rejected by a rule, 2 bad input). `--ndjson` streams one
+//! document per line (`ndjson.rs`).
 
 use std::io::{Read, Write};
 use std::process::ExitCode;
+
+mod ndjson;
 
 use refund_rules::json::{MAX_INPUT_BYTES, Operation, input_too_large, run_bytes, usage_error};
 
@@ -14,6 +17,7 @@ Digital River and Commerce Layer.
 
 USAGE:
     refund-rules <COMMAND> [FILE] [--pretty]
+    refund-rules <COMMAND> --ndjson [FILE]
 
 COMMANDS:
     plan            decide a refund: {provider, ledger, request?, options?, now?, refund_id?}
@@ -31,6 +35,12 @@ FILE is a JSON document; without it (or with `-`) the document is read from stdi
 
 OPTIONS:
     --pretty        indent the JSON output
+    --ndjson        FILE (or stdin) holds one document per line: each line is answered
+                    with one compact envelope line, in order, in constant memory; errors
+                    add details.line (from 1); an empty line is answered (invalid_input)
+                    so output line N answers input line N; a line over the size limit is
+                    answered without being held. Progress on stderr when it is a terminal,
+                    a summary of counts by code on stderr at the end. Not with --pretty.
     -h, --help      this text
     -V, --version   the version
 
@@ -41,6 +51,8 @@ EXIT STATUS:
     0  a decision or result
     1  the refund or event was rejected by a rule (the error code says which)
     2  bad input (malformed JSON, unknown field or provider, invalid amount, unreadable file)
+    With --ndjson: 0 when every line was answered, whatever the answers; 2 on a usage
+    error or when reading or writing failed midway (the message is on stderr).
 
 EXAMPLES:
     refund-rules plan examples/simpleps/partial-refund.json --pretty
@@ -48,6 +60,7 @@ EXAMPLES:
     echo '{\"amount\":\"5800\",\"currency\":\"JPY\"}' | refund-rules parse-amount
     refund-rules apply examples/simpleps/apply-refund-created.json
     refund-rules options examples/fiserv_commerce_hub/window-expired.json   # blocked
+    refund-rules plan --ndjson payments.ndjson > decisions.ndjson
 ";
 
 fn main() -> ExitCode {
@@ -65,10 +78,12 @@ fn main() -> ExitCode {
 
 fn run(args: &[String]) -> Result<u8, String> {
     let mut pretty = false;
+    let mut lines = false;
     let mut positional = Vec::new();
     for a in args {
         match a.as_str() {
             "--pretty" => pretty = true,
+            "--ndjson" => lines = true,
             "-h" | "--help" => {
                 print!("{HELP}");
                 return Ok(0);
@@ -89,6 +104,15 @@ fn run(args: &[String]) -> Result<u8, String> {
     };
     let op = Operation::from_name(&command.replace('-', "_"))
         .ok_or_else(|| format!("unknown command `{command}`; see --help"))?;
+    if lines {
+        if pretty {
+            return Err("--pretty cannot be used with --ndjson (one envelope per line)".to_owned());
+        }
+        return Ok(match ndjson::stream(op, ndjson::Source::open(file)?) {
+            ndjson::End::Answered => 0,
+            ndjson::End::IoError => 2,
+        });
+    }
     let response = match read_input(file)? {
         Input::Bytes(bytes) => run_bytes(op, &bytes, pretty),
         Input::TooLarge(len) => input_too_large(len, pretty),

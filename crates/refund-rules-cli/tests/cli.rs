@@ -48,6 +48,31 @@ fn cli(args: &[&str], stdin: &[u8]) -> (i32, String) {
     )
 }
 
+/// [`cli`] with stderr too: (exit code, stdout, stderr).
+fn cli_err(args: &[&str], stdin: &[u8]) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_refund-rules"))
+        .args(args)
+        .current_dir(repo())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    let input = stdin.to_vec();
+    // Written from a thread: an NDJSON stream answers while it reads.
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(&input);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
 fn schema_for(def: &str) -> jsonschema::Validator {
     let text = std::fs::read_to_string(repo().join("schema/refund-rules.schema.json")).unwrap();
     let mut schema: Value = serde_json::from_str(&text).unwrap();
@@ -185,7 +210,28 @@ fn main() -> ExitCode {
             }
         }
     }
-    let others: [(&str, fn()); 7] = [
+    let others: [(&str, fn()); 13] = [
+        (
+            "ndjson_answers_each_line_in_order_with_its_number",
+            ndjson_answers_each_line_in_order_with_its_number,
+        ),
+        (
+            "ndjson_line_envelopes_are_the_engines_for_every_vector",
+            ndjson_line_envelopes_are_the_engines_for_every_vector,
+        ),
+        (
+            "ndjson_over_long_line_is_counted_not_held",
+            ndjson_over_long_line_is_counted_not_held,
+        ),
+        ("ndjson_stdin_and_file_agree", ndjson_stdin_and_file_agree),
+        (
+            "ndjson_empty_input_and_exit_codes",
+            ndjson_empty_input_and_exit_codes,
+        ),
+        (
+            "ndjson_apply_refundable_and_options",
+            ndjson_apply_refundable_and_options,
+        ),
         (
             "bundled_examples_decide_and_validate_against_the_schema",
             bundled_examples_decide_and_validate_against_the_schema,
@@ -613,4 +659,242 @@ fn size_and_utf8_answers_are_the_engines_envelopes() {
         out.trim_end(),
         refund_rules::json::usage_error("unknown command `nope`; see --help", false).json
     );
+}
+
+/// A bundled example as one NDJSON line (pretty JSON has no raw newline inside a string).
+fn example_line(file: &str) -> String {
+    std::fs::read_to_string(repo().join("examples").join(file))
+        .unwrap()
+        .replace('\n', " ")
+}
+
+/// What `--ndjson` must print for `line` (numbered from 1): the engine's envelope for it
+/// alone, `details.line` added on errors.
+fn expected_line(op: refund_rules::json::Operation, line: &str, n: u64) -> String {
+    refund_rules::json::run_line(op, Ok(line.as_bytes()), n).json
+}
+
+fn ndjson_answers_each_line_in_order_with_its_number() {
+    use refund_rules::json::Operation::Plan;
+    let lines = [
+        example_line("simpleps/partial-refund.json"),
+        example_line("simpleps/over-refund.json"),
+        "{\"provider\":\"simpleps\",".to_owned(),
+        String::new(),
+        example_line("simpleps/uncaptured.json"),
+        example_line("simpleps/too-many-decimals.json"),
+        // CRLF: the `\r` is JSON whitespace.
+        format!("{}\r", example_line("simpleps/full-refund.json")),
+        // The last line has no newline and is answered all the same.
+        example_line("simpleps/partial-refund.json"),
+    ];
+    let input = lines.join("\n");
+    let (code, out, err) = cli_err(&["plan", "--ndjson"], input.as_bytes());
+    assert_eq!(code, 0, "{err}");
+    let got: Vec<&str> = out.lines().collect();
+    assert_eq!(got.len(), lines.len(), "{out}");
+    for (i, (line, answer)) in lines.iter().zip(&got).enumerate() {
+        let n = u64::try_from(i).unwrap() + 1;
+        assert_eq!(*answer, expected_line(Plan, line, n), "line {n}");
+        let v: Value = serde_json::from_str(answer).unwrap();
+        if v["ok"] == Value::Bool(true) {
+            // A success is exactly the one-document envelope.
+            assert_eq!(
+                *answer,
+                refund_rules::json::run(Plan, line).json,
+                "line {n}"
+            );
+        } else {
+            assert_eq!(v["error"]["details"]["line"], n, "line {n}: {answer}");
+        }
+    }
+    let codes: Vec<Value> = got
+        .iter()
+        .map(|a| serde_json::from_str::<Value>(a).unwrap()["error"]["code"].clone())
+        .collect();
+    assert_eq!(codes[0], Value::Null);
+    assert_eq!(codes[1], "exceeds_refundable");
+    assert_eq!(codes[2], "invalid_input");
+    assert_eq!(codes[3], "invalid_input", "an empty line is answered");
+    assert_eq!(codes[6], Value::Null, "CRLF");
+    assert_eq!(codes[7], Value::Null, "no final newline");
+    assert!(
+        err.ends_with(
+            "ndjson: 8 lines: ok 3, invalid_input 2, exceeds_refundable 1, invalid_amount 1, not_captured 1\n"
+        ),
+        "{err}"
+    );
+}
+
+/// Every shared vector's input as one line of one stream: each answer is the engine's
+/// envelope for that input with `details.line` added on errors (and nothing else changed).
+fn ndjson_line_envelopes_are_the_engines_for_every_vector() {
+    let vectors = load().unwrap();
+    let plans: Vec<String> = vectors
+        .iter()
+        .filter(|v| v.operation == "plan")
+        .map(|v| v.input.replace(['\n', '\r'], " "))
+        .collect();
+    assert!(plans.len() > 50, "{} plan vectors", plans.len());
+    let (code, out, err) = cli_err(&["plan", "--ndjson"], plans.join("\n").as_bytes());
+    assert_eq!(code, 0, "{err}");
+    let got: Vec<&str> = out.lines().collect();
+    assert_eq!(got.len(), plans.len());
+    for (i, (input, answer)) in plans.iter().zip(&got).enumerate() {
+        let n = u64::try_from(i).unwrap() + 1;
+        let one = refund_rules::json::run_bytes(
+            refund_rules::json::Operation::Plan,
+            input.as_bytes(),
+            false,
+        );
+        let mut v: Value = serde_json::from_str(answer).unwrap();
+        if one.error.is_some() {
+            let details = v["error"]["details"].as_object_mut().unwrap();
+            assert_eq!(details.remove("line"), Some(Value::from(n)), "{answer}");
+        }
+        let want: Value = serde_json::from_str(&one.json).unwrap();
+        assert_eq!(v, want, "line {n}");
+    }
+}
+
+fn ndjson_over_long_line_is_counted_not_held() {
+    use refund_rules::json::{MAX_INPUT_BYTES, Operation::Plan, input_too_large};
+    let good = example_line("simpleps/partial-refund.json");
+    let len = MAX_INPUT_BYTES + 1_000_007;
+    let mut input = format!("{good}\n").into_bytes();
+    input.extend(std::iter::repeat_n(b' ', len));
+    input.push(b'\n');
+    input.extend_from_slice(good.as_bytes());
+    input.push(b'\n');
+    let (code, out, err) = cli_err(&["plan", "--ndjson"], &input);
+    assert_eq!(code, 0, "{err}");
+    let got: Vec<&str> = out.lines().collect();
+    assert_eq!(got.len(), 3, "{out}");
+    assert_eq!(got[0], expected_line(Plan, &good, 1));
+    assert_eq!(got[2], expected_line(Plan, &good, 3));
+    assert_eq!(got[1], refund_rules::json::run_line(Plan, Err(len), 2).json);
+    // The engine's size envelope, the line added.
+    let mut v: Value = serde_json::from_str(got[1]).unwrap();
+    v["error"]["details"]
+        .as_object_mut()
+        .unwrap()
+        .remove("line");
+    let want: Value = serde_json::from_str(&input_too_large(len, false).json).unwrap();
+    assert_eq!(v, want);
+    // A line of exactly the limit is held and parsed (here: all spaces, so a syntax error).
+    let mut exact = vec![b' '; MAX_INPUT_BYTES];
+    exact.push(b'\n');
+    let (code, out, _) = cli_err(&["plan", "--ndjson"], &exact);
+    assert_eq!(code, 0);
+    assert_eq!(
+        out.trim_end(),
+        expected_line(Plan, &" ".repeat(MAX_INPUT_BYTES), 1)
+    );
+    assert!(out.contains("\"syntax\""), "{out}");
+}
+
+fn ndjson_stdin_and_file_agree() {
+    let lines = [
+        example_line("simpleps/partial-refund.json"),
+        "nope".to_owned(),
+        example_line("simpleps/over-refund.json"),
+    ];
+    let input = lines.join("\n") + "\n";
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let path = dir.join("ndjson-stdin-and-file.ndjson");
+    std::fs::write(&path, &input).unwrap();
+    let from_stdin = cli_err(&["plan", "--ndjson"], input.as_bytes());
+    let from_dash = cli_err(&["plan", "--ndjson", "-"], input.as_bytes());
+    let from_file = cli_err(&["plan", "--ndjson", path.to_str().unwrap()], b"");
+    let from_file_first = cli_err(&["plan", path.to_str().unwrap(), "--ndjson"], b"");
+    assert_eq!(from_stdin.0, 0);
+    assert_eq!(from_stdin.1.lines().count(), 3);
+    assert_eq!(from_stdin, from_dash);
+    assert_eq!(from_stdin, from_file);
+    assert_eq!(from_stdin, from_file_first);
+    assert!(
+        from_file
+            .2
+            .ends_with("ndjson: 3 lines: ok 1, exceeds_refundable 1, invalid_input 1\n"),
+        "{}",
+        from_file.2
+    );
+}
+
+fn ndjson_empty_input_and_exit_codes() {
+    // No line: nothing to answer, exit 0.
+    let (code, out, err) = cli_err(&["plan", "--ndjson"], b"");
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (0, "", "ndjson: 0 lines\n")
+    );
+    // Only rejections and bad input: still exit 0, every line was answered.
+    let (code, out, _) = cli_err(&["plan", "--ndjson"], b"{\n[]\n");
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().count(), 2);
+    // Usage errors: the one-document invalid_input envelope, exit 2.
+    let usage: [&[&str]; 4] = [
+        &["plan", "--ndjson", "--pretty"],
+        &["plan", "--ndjson", "no/such/file.ndjson"],
+        &["plan", "--ndjson", "a", "b"],
+        &["frobnicate", "--ndjson"],
+    ];
+    for args in usage {
+        let (code, out, _) = cli_err(args, b"{}\n");
+        assert_eq!(code, 2, "{args:?}");
+        let v: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["error"]["code"], "invalid_input", "{args:?}");
+    }
+    // A read that fails midway (a directory): exit 2, said on stderr, stdout untouched.
+    let (code, out, err) = cli_err(&["plan", "--ndjson", "examples"], b"");
+    assert_eq!(code, 2);
+    assert_eq!(out, "");
+    assert!(err.contains("cannot read line 1 of `examples`"), "{err}");
+    assert!(err.ends_with("ndjson: 0 lines\n"), "{err}");
+    // --help documents it.
+    let (_, help) = cli(&["--help"], b"");
+    assert!(help.contains("--ndjson"), "{help}");
+}
+
+fn ndjson_apply_refundable_and_options() {
+    use refund_rules::json::Operation;
+    let cases = [
+        (
+            "apply",
+            Operation::Apply,
+            "simpleps/apply-refund-created.json",
+        ),
+        (
+            "apply",
+            Operation::Apply,
+            "simpleps/apply-stale-version.json",
+        ),
+        (
+            "refundable",
+            Operation::Refundable,
+            "simpleps/refundable.json",
+        ),
+        (
+            "options",
+            Operation::Options,
+            "simpleps/partial-refund.json",
+        ),
+        (
+            "options",
+            Operation::Options,
+            "fiserv_commerce_hub/window-expired.json",
+        ),
+    ];
+    for (command, op, file) in cases {
+        let line = example_line(file);
+        let input = format!("{line}\n{line}\n");
+        let (code, out, err) = cli_err(&[command, "--ndjson"], input.as_bytes());
+        assert_eq!(code, 0, "{command} {file}: {err}");
+        let got: Vec<&str> = out.lines().collect();
+        assert_eq!(
+            got,
+            [expected_line(op, &line, 1), expected_line(op, &line, 2)],
+            "{command} {file}"
+        );
+    }
 }

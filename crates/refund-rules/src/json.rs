@@ -178,6 +178,61 @@ pub fn input_too_large(len: usize, pretty: bool) -> Response {
     )
 }
 
+/// One line of an NDJSON stream, numbered from 1: exactly the compact envelope [`run_bytes`]
+/// gives for the line's bytes (its newline excluded), with `details.line` added on errors so a
+/// failure names its line; a success is unchanged. `Err(len)` is a line of `len` bytes over
+/// [`MAX_INPUT_BYTES`] that the reader counted without holding it: [`input_too_large`]`(len)`
+/// with the line added. Every other envelope (one document per call) stays without `line`.
+pub fn run_line(op: Operation, input: Result<&[u8], usize>, line: u64) -> Response {
+    let response = match input {
+        Ok(bytes) => run_bytes(op, bytes, false),
+        Err(len) => input_too_large(len, false),
+    };
+    if response.error.is_none() {
+        return response;
+    }
+    /// The rendered error envelope, its parts kept as their exact text.
+    #[derive(Deserialize, Serialize)]
+    struct Env<'a> {
+        ok: bool,
+        #[serde(borrow)]
+        error: Body<'a>,
+    }
+    #[derive(Deserialize, Serialize)]
+    struct Body<'a> {
+        #[serde(borrow)]
+        code: &'a RawValue,
+        #[serde(borrow)]
+        family: &'a RawValue,
+        #[serde(borrow)]
+        message: &'a RawValue,
+        #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+        pointer: Option<&'a RawValue>,
+        #[serde(borrow)]
+        details: &'a RawValue,
+        #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+        provider_error: Option<&'a RawValue>,
+    }
+    let parsed = serde_json::from_str::<Env<'_>>(&response.json).ok();
+    // `details` is always an object: `line` goes in as its last member.
+    let details = parsed.as_ref().and_then(|env| {
+        let members = env.error.details.get().strip_suffix('}')?.trim_end();
+        let sep = if members.ends_with('{') { "" } else { "," };
+        RawValue::from_string(format!("{members}{sep}\"line\":{line}}}")).ok()
+    });
+    let with_line = match (parsed, &details) {
+        (Some(mut env), Some(details)) => {
+            env.error.details = details;
+            serde_json::to_string(&env).ok()
+        }
+        _ => None,
+    };
+    Response {
+        json: with_line.unwrap_or(response.json),
+        error: response.error,
+    }
+}
+
 /// An `invalid_input` envelope for a failure before any document is read (a surface's usage
 /// error, an unreadable file): the one place such envelopes are written.
 pub fn usage_error(message: &str, pretty: bool) -> Response {
