@@ -6,17 +6,11 @@
 /// The message a person reads for a serde_json error message.
 pub(crate) fn humanize(raw: &str) -> String {
     let message = strip_position(raw);
-    if let Some(rest) = message.strip_prefix("invalid type: ") {
-        if let Some((found, expected)) = rest.split_once(", expected ") {
-            return format!(
-                "expected {}, found {}",
-                expected_text(expected),
-                found_text(found)
-            );
-        }
-    }
-    if let Some(rest) = message.strip_prefix("invalid value: ") {
-        if let Some((found, expected)) = rest.split_once(", expected ") {
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some((found, expected)) = message
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.split_once(", expected "))
+        {
             return format!(
                 "expected {}, found {}",
                 expected_text(expected),
