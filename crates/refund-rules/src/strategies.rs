@@ -802,7 +802,7 @@ fn with_returns(mut ledger: Ledger, shapes: Vec<(String, Option<usize>)>) -> Led
 /// A ledger `provider` can reach: a fresh ledger (with a start status the provider's tables
 /// have, never a guessed one) moved through `apply` by generated operations, in four phases:
 ///
-/// 1. captures ([`capture_ops`]): none (1 in 10), one full capture, or several partial ones;
+/// 1. captures: none (1 in 10), one full capture, or several partial ones;
 ///    Commerce Layer then records returns (`received` mostly, CL5);
 /// 2. refund-heavy operations: refunds created in every initial state of the provider (pending
 ///    ones where it has them), per capture or per payment, planned through the provider's own
