@@ -13,6 +13,26 @@
 //! ledger parts are drawn by [`fresh_ledger`]: Digital River order `lines`, a Fiserv
 //! `created_at` (with [`plan_now`] inside its 12-month window).
 //!
+//! # What [`ledger`] generates, per provider
+//!
+//! Start statuses are consistent ([`capturable_statuses`], four times in five): no caller picks
+//! an initial status. Shares measured over 1,000 deterministic ledgers (`tests/generators.rs`
+//! asserts minimums: ≥ 30% with a refund, ≥ 10% pending where the provider has pending refunds,
+//! ≥ 10% with several captures where it keeps them, ≥ 10% lines / returns, ≥ 10% fully refunded,
+//! ≥ 3% one minor unit left, ≥ 10% zero- and three-decimal currencies, ≥ 3% near `i64::MAX`):
+//!
+//! | provider | start | ≥ 1 refund | pending | failed | 2+ captures | lines / returns | fully refunded | 1 unit left |
+//! |---|---|---|---|---|---|---|---|---|
+//! | SimplePS | `AUTHORIZED` | 81% | — (synchronous) | — | — (one capture) | — | 55% | 10% |
+//! | Fiserv | `AUTHORIZED` | 75% | 31% | 2% | — (one capture) | — | 49% | 9% |
+//! | Alternative Payments | `unpaid` | 42% | 34% | 5% | — (one capture) | — | 38% | — (full only) |
+//! | Digital River | `accepted` / `fulfilled` | 70% | 66% | 9% | 36% | lines 100% | 42% | 10% |
+//! | Commerce Layer | `authorized` / `placed` / `unfulfilled` | 68% | 30% | — | 29% | returns 67% | 34% | 6% |
+//!
+//! About a quarter of ledgers of each provider are in a zero-decimal currency, a third in a
+//! three-decimal one, and a quarter (Fiserv: 7%, its 12-digit totals) authorize more than
+//! `i64::MAX / 2`.
+//!
 //! ```
 //! use proptest::prelude::*;
 //! use refund_rules::strategies::{COVERED_PROVIDERS, plan_case};
@@ -32,7 +52,7 @@ use crate::RefundError;
 use crate::allocation::largest_remainder;
 use crate::engine::apply;
 use crate::event::{Event, EventKind};
-use crate::ledger::{Capture, Ledger, Line, LineKind, Refund, RefundState, Statuses};
+use crate::ledger::{Capture, Ledger, Line, LineKind, Refund, RefundState, Return, Statuses};
 use crate::machine::{PaymentEvent, StatusMachine};
 use crate::money::{Currency, Minor, Money, format_decimal};
 use crate::plan::{Plan, PlanContext};
@@ -174,6 +194,8 @@ pub enum AmountPick {
     All,
     /// One minor unit above what is available.
     OneOver,
+    /// One minor unit below what is available (leaves one minor unit; zero when nothing is).
+    AllButOne,
     /// One minor unit.
     One,
     /// Zero (always refused).
@@ -191,6 +213,7 @@ impl AmountPick {
         match self {
             Self::All => available,
             Self::OneOver => Minor::new(a.saturating_add(1)),
+            Self::AllButOne => Minor::new(a.saturating_sub(1).max(0)),
             Self::One => Minor::new(1),
             Self::Zero => Minor::ZERO,
             Self::Share(s) => {
@@ -254,6 +277,14 @@ pub enum Op {
     PlanRefund {
         /// Against [`amount_scope`]; `None`: the provider's "no amount" (full) form.
         pick: Option<AmountPick>,
+    },
+    /// Commerce Layer: the n-th return (modulo) is refunded through its own request
+    /// (`PATCH /api/returns/:id` `_refund_amount_cents`, CL5) and the plan's event applied.
+    RefundReturn {
+        /// Return index.
+        ret: usize,
+        /// Against the return's capture (its `capture_id`, else the last capture).
+        pick: AmountPick,
     },
     /// The n-th refund (modulo) moves by a refund event.
     MoveRefund {
@@ -364,6 +395,35 @@ pub fn op_event(provider: Provider, ledger: &Ledger, op: &Op, seq: usize) -> Opt
             };
             let ctx = plan_context(ledger, Some(refund_id));
             let mut event = case.plan_with(&ctx).ok()?.event?;
+            event.id = format!("ev_{seq}");
+            return Some(event);
+        }
+        Op::RefundReturn { ret, pick } => {
+            let ret = nth(&ledger.returns, *ret)?;
+            let capture = match &ret.capture_id {
+                Some(c) => c.clone(),
+                None => ledger.captures.last()?.id.clone(),
+            };
+            let available = ledger.refundable_for_capture(&capture).ok()?.available;
+            let body = format!(
+                r#"{{"data":{{"type":"returns","id":"{}","attributes":{{"_refund":true,"_refund_amount_cents":{}}}}}}}"#,
+                ret.id,
+                pick.resolve(available).get()
+            );
+            let case = PlanCase {
+                provider,
+                ledger: ledger.clone(),
+                request: RequestDoc {
+                    body: Some(body),
+                    options: None,
+                },
+                now: plan_now(ledger),
+            };
+            let refund_id = format!("refund_{}", ledger.refunds.len().saturating_add(1));
+            let mut event = case
+                .plan_with(&plan_context(ledger, Some(refund_id)))
+                .ok()?
+                .event?;
             event.id = format!("ev_{seq}");
             return Some(event);
         }
@@ -479,7 +539,61 @@ pub fn start_statuses(provider: Provider) -> BoxedStrategy<Statuses> {
         .boxed()
 }
 
-/// A fresh, uncaptured ledger for `provider`: Digital River orders get `lines` adding up to the
+fn is_capture(e: PaymentEvent) -> bool {
+    matches!(e, PaymentEvent::CaptureFull | PaymentEvent::CapturePartial)
+}
+
+/// States of `machine` a first capture can leave: a capture leads out of them and none leads
+/// into them from elsewhere (`authorized`, not `partially_paid`). Empty when no state qualifies.
+pub fn capturable_states(machine: &StatusMachine) -> Vec<&'static str> {
+    machine
+        .states
+        .iter()
+        .copied()
+        .filter(|s| {
+            let out = machine
+                .transitions
+                .iter()
+                .any(|t| t.from == *s && is_capture(t.event));
+            let entered = machine
+                .transitions
+                .iter()
+                .any(|t| t.to == *s && t.from != *s && is_capture(t.event));
+            out && !entered
+        })
+        .collect()
+}
+
+fn pick_capturable(machine: Option<&StatusMachine>) -> BoxedStrategy<Option<String>> {
+    match machine.map(capturable_states) {
+        Some(states) if !states.is_empty() => {
+            select(states).prop_map(|s| Some(s.to_owned())).boxed()
+        }
+        _ => pick_state(machine),
+    }
+}
+
+/// Consistent statuses of a fresh payment waiting for its first capture: in every machine of
+/// the provider (payment, order, fulfillment) a state a capture leads out of
+/// ([`capturable_states`]), e.g. SimplePS `AUTHORIZED`, Alternative Payments `unpaid`, Digital
+/// River `accepted`, Commerce Layer `authorized` / `placed` / `unfulfilled`.
+pub fn capturable_statuses(provider: Provider) -> BoxedStrategy<Statuses> {
+    let m = provider.machines();
+    (
+        pick_capturable(Some(&m.payment)),
+        pick_capturable(m.order.as_ref()),
+        pick_capturable(m.fulfillment.as_ref()),
+    )
+        .prop_map(|(payment, order, fulfillment)| Statuses {
+            payment: payment.unwrap_or_default(),
+            order,
+            fulfillment,
+        })
+        .boxed()
+}
+
+/// A fresh, uncaptured ledger for `provider`, in [`capturable_statuses`] four times in five
+/// (else [`start_statuses`]): Digital River orders get `lines` adding up to the
 /// authorized amount (see [`order_lines`]), Fiserv charges a `created_at`
 /// ([`FISERV_CREATED_AT`]).
 pub fn fresh_ledger(provider: Provider) -> BoxedStrategy<Ledger> {
@@ -495,7 +609,9 @@ pub fn fresh_ledger(provider: Provider) -> BoxedStrategy<Ledger> {
     (
         currencies(),
         authorized,
-        start_statuses(provider),
+        // Mostly statuses a capture leads out of in every machine; sometimes any start state
+        // (challenges, dead ends, combinations no capture leaves).
+        prop_oneof![4 => capturable_statuses(provider), 1 => start_statuses(provider)],
         line_shapes(),
     )
         .prop_map(move |(currency, authorized, status, shapes)| Ledger {
@@ -572,30 +688,157 @@ pub fn order_lines(authorized: Minor, shapes: &[LineShape]) -> Vec<Line> {
         .collect()
 }
 
-/// A ledger `provider` can reach: a fresh ledger moved by up to 12 generated operations through
-/// `apply` (captures, settlements, refunds created in every initial state or planned through the
-/// provider's request and moved through the refund table). Three ledgers in four skip the
-/// generated voids and declines, so most stay refundable.
+/// How a generated payment is captured before anything else happens.
+fn capture_ops() -> BoxedStrategy<Vec<Op>> {
+    let partial =
+        (1_u16..=u16::MAX, proptest::bool::weighted(0.75)).prop_map(|(s, settled)| Op::Capture {
+            pick: AmountPick::Share(s),
+            settled,
+        });
+    prop_oneof![
+        // Never captured (refunds are refused `not_captured`).
+        1 => Just(Vec::new()),
+        // One capture of everything, settled.
+        5 => Just(vec![Op::Capture { pick: AmountPick::All, settled: true }]),
+        // Several captures (Digital River and Commerce Layer keep them all; the other
+        // providers refuse the second, leaving one partial capture), the last often of the rest.
+        4 => (
+            proptest::collection::vec(partial, 1..=3),
+            proptest::bool::weighted(0.75),
+            proptest::bool::weighted(0.75),
+        )
+            .prop_map(|(mut caps, rest, settled)| {
+                if rest {
+                    caps.push(Op::Capture { pick: AmountPick::All, settled });
+                }
+                caps
+            }),
+    ]
+    .boxed()
+}
+
+/// Refund-heavy operations: refunds created in each of the provider's initial states (pending
+/// ones included), per capture or per payment, planned through the provider's own request,
+/// refunds of Commerce Layer returns, and lifecycle moves (succeeded, failed, expired).
+/// Alternative Payments refunds are full only (AP1): there, most picks are everything.
+fn refund_ops(provider: Provider) -> BoxedStrategy<Vec<Op>> {
+    let full = if provider == Provider::AlternativePayments {
+        12
+    } else {
+        1
+    };
+    let pick = prop_oneof![
+        10 => any::<u16>().prop_map(AmountPick::Share),
+        full => Just(AmountPick::All),
+        1 => Just(AmountPick::AllButOne),
+        1 => Just(AmountPick::One),
+    ];
+    let op = prop_oneof![
+        6 => (pick.clone(), 0_usize..4, proptest::option::of(0_usize..4))
+            .prop_map(|(pick, state, capture)| Op::CreateRefund { pick, state, capture }),
+        3 => prop_oneof![1 => Just(None), 3 => pick.clone().prop_map(Some)]
+            .prop_map(|pick| Op::PlanRefund { pick }),
+        2 => (0_usize..4, pick).prop_map(|(ret, pick)| Op::RefundReturn { ret, pick }),
+        3 => (0_usize..8, select(vec![RefundMove::Succeed, RefundMove::Fail, RefundMove::Expire]))
+            .prop_map(|(refund, event)| Op::MoveRefund { refund, event }),
+    ];
+    proptest::collection::vec(op, 0..=4).boxed()
+}
+
+/// The last operation: nothing, or a refund to an edge (everything available refunded, or all
+/// but one minor unit, through a pending or succeeded refund).
+fn edge_ops() -> BoxedStrategy<Vec<Op>> {
+    prop_oneof![
+        6 => Just(Vec::new()),
+        1 => (0_usize..4).prop_map(|state| vec![Op::CreateRefund {
+            pick: AmountPick::All,
+            state,
+            capture: None,
+        }]),
+        1 => Just(vec![Op::PlanRefund { pick: None }]),
+        2 => (0_usize..4).prop_map(|state| vec![Op::CreateRefund {
+            pick: AmountPick::AllButOne,
+            state,
+            capture: None,
+        }]),
+    ]
+    .boxed()
+}
+
+/// Commerce Layer returns recorded by the caller (CL5): mostly `received` (refundable), some in
+/// other statuses; each names one of the captures or none (the last capture is refunded).
+fn return_shapes(provider: Provider) -> BoxedStrategy<Vec<(String, Option<usize>)>> {
+    let Some(machine) = provider.return_machine() else {
+        return Just(Vec::new()).boxed();
+    };
+    let status = prop_oneof![
+        4 => Just("received"),
+        1 => select(machine.states.to_vec()),
+    ]
+    .prop_map(str::to_owned);
+    prop_oneof![
+        1 => Just(Vec::new()),
+        2 => proptest::collection::vec((status, proptest::option::of(0_usize..4)), 1..=3),
+    ]
+    .boxed()
+}
+
+/// Records `shapes` as returns `ret_1`, `ret_2`… on `ledger` (capture indexes modulo the
+/// captures; none when there are no captures).
+fn with_returns(mut ledger: Ledger, shapes: Vec<(String, Option<usize>)>) -> Ledger {
+    for (i, (status, capture)) in shapes.into_iter().enumerate() {
+        let capture_id = capture
+            .and_then(|c| nth(&ledger.captures, c))
+            .map(|c| c.id.clone());
+        ledger.returns.push(Return {
+            id: format!("ret_{}", i.saturating_add(1)),
+            status,
+            capture_id,
+        });
+    }
+    ledger
+}
+
+/// A ledger `provider` can reach: a fresh ledger (with a start status the provider's tables
+/// have, never a guessed one) moved through `apply` by generated operations, in four phases:
+///
+/// 1. captures: none (1 in 10), one full capture, or several partial ones;
+///    Commerce Layer then records returns (`received` mostly, CL5);
+/// 2. refund-heavy operations: refunds created in every initial state of the provider (pending
+///    ones where it has them), per capture or per payment, planned through the provider's own
+///    request, refunds of returns, refunds succeeding, failing and expiring;
+/// 3. up to 8 arbitrary [`Op`]s (three ledgers in four skip the voids and declines among them,
+///    so most stay refundable);
+/// 4. sometimes an edge: a refund of everything available, or of all but one minor unit.
+///
+/// The mixes this reaches per provider are measured by `tests/generators.rs` (see the module
+/// docs).
 pub fn ledger(provider: Provider) -> BoxedStrategy<Ledger> {
     (
         fresh_ledger(provider),
         prop_oneof![Just(vec![Op::Authorize]), Just(vec![])],
-        ops(12),
+        capture_ops(),
+        return_shapes(provider),
+        refund_ops(provider),
+        ops(8),
         0_u8..4,
+        edge_ops(),
     )
-        .prop_map(move |(start, mut prefix, rest, ends)| {
-            // Most payments get captured: put a capture early so refunds have something to do.
-            prefix.push(Op::Capture {
-                pick: AmountPick::All,
-                settled: true,
-            });
-            // A void or decline ends most payments' refunds: keep them in one ledger in four.
-            prefix.extend(
-                rest.into_iter()
-                    .filter(|op| ends == 0 || !matches!(op, Op::Void | Op::Decline)),
-            );
-            replay(provider, start, &prefix).0
-        })
+        .prop_map(
+            move |(start, mut prefix, captures, returns, refunds, rest, ends, edge)| {
+                prefix.extend(captures);
+                let (captured, _) = replay(provider, start, &prefix);
+                let ledger = with_returns(captured, returns);
+                // A void or decline ends most payments' refunds: keep them in one ledger in four.
+                let mut then = refunds;
+                then.extend(
+                    rest.into_iter()
+                        .filter(|op| ends == 0 || !matches!(op, Op::Void | Op::Decline)),
+                );
+                then.extend(edge);
+                replay(provider, ledger, &then).0
+            },
+        )
         .boxed()
 }
 
