@@ -72,6 +72,18 @@ pub const COVERED_PROVIDERS: &[Provider] = &[
 /// example's date. [`plan_now`] plans one month later, inside the 12-month window.
 pub const FISERV_CREATED_AT: Timestamp = Timestamp::from_unix_seconds(1_713_802_926);
 
+/// The proptest configuration the project's properties use: 1,000 cases unless
+/// `PROPTEST_CASES` says otherwise (long runs: `scripts/long-run`), with a `prop_assume` budget
+/// that grows with the case count. `PROPTEST_RNG_SEED` fixes the seed (`./scripts/test` does).
+pub fn test_config() -> proptest::test_runner::Config {
+    let mut c = proptest::test_runner::Config::default();
+    if std::env::var_os("PROPTEST_CASES").is_none() {
+        c.cases = 1_000;
+    }
+    c.max_global_rejects = c.max_global_rejects.max(c.cases);
+    c
+}
+
 /// The `now` a plan of `ledger` is made at: one month after the ledger's reference time
 /// (`created_at`, else the earliest `captured_at`), so Fiserv's 12-month refund window is open;
 /// `None` when the ledger has no time (nothing to measure).

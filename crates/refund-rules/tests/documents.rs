@@ -12,19 +12,11 @@
 )]
 
 use proptest::prelude::*;
-use proptest::test_runner::Config;
 use refund_rules::json::{Operation as JsonOp, run};
+use refund_rules::strategies::test_config as config;
 use refund_rules::strategies::{any_plan_case, ops, replay};
 use refund_rules::{ErrorCode, Provider};
 use serde_json::{Value, json};
-
-fn config() -> Config {
-    let mut c = Config::default();
-    if std::env::var_os("PROPTEST_CASES").is_none() {
-        c.cases = 1_000;
-    }
-    c
-}
 
 #[derive(Debug, Clone, Copy)]
 enum Edit {

@@ -6,16 +6,8 @@
 use proptest::prelude::*;
 use refund_rules::engine::check_money_effect;
 use refund_rules::strategies::any_plan_case;
+use refund_rules::strategies::test_config as config;
 use refund_rules::{ErrorCode, Minor, Money, Operation};
-
-/// 1,000 cases unless `PROPTEST_CASES` says otherwise (long runs: scripts/long-run).
-fn config() -> proptest::test_runner::Config {
-    let mut c = proptest::test_runner::Config::default();
-    if std::env::var_os("PROPTEST_CASES").is_none() {
-        c.cases = 1_000;
-    }
-    c
-}
 
 proptest! {
     #![proptest_config(config())]

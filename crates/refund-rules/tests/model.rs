@@ -18,8 +18,8 @@
 )]
 
 use proptest::prelude::*;
-use proptest::test_runner::Config;
 use refund_rules::event::EventKind;
+use refund_rules::strategies::test_config as config;
 use refund_rules::strategies::{
     AmountPick, PlanCase, amount_pick, amount_request, currencies, positive_minor,
 };
@@ -28,14 +28,6 @@ use refund_rules::{
 };
 
 const P: Provider = Provider::SimplePs;
-
-fn config() -> Config {
-    let mut c = Config::default();
-    if std::env::var_os("PROPTEST_CASES").is_none() {
-        c.cases = 1_000;
-    }
-    c
-}
 
 /// One operation of the generated sequence.
 #[derive(Debug, Clone)]

@@ -11,20 +11,12 @@
 
 use proptest::prelude::*;
 use proptest::sample::select;
-use proptest::test_runner::Config;
 use refund_rules::options::{ScopeKind, options};
+use refund_rules::strategies::test_config as config;
 use refund_rules::strategies::{
     COVERED_PROVIDERS, PlanCase, RequestDoc, amount_request, ledger, plan_context, plan_now,
 };
 use refund_rules::{ErrorFamily, Ledger, Minor, Money, Operation, Plan, Provider, RefundError};
-
-fn config() -> Config {
-    let mut c = Config::default();
-    if std::env::var_os("PROPTEST_CASES").is_none() {
-        c.cases = 1_000;
-    }
-    c
-}
 
 fn plan(provider: Provider, ledger: &Ledger, request: RequestDoc) -> Result<Plan, RefundError> {
     PlanCase {

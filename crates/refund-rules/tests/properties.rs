@@ -23,10 +23,10 @@
 use std::collections::BTreeSet;
 
 use proptest::prelude::*;
-use proptest::test_runner::Config;
 use refund_rules::event::EventKind;
 use refund_rules::json::{Operation as JsonOp, Response, run};
 use refund_rules::machine::{PaymentEvent, StatusMachine};
+use refund_rules::strategies::test_config as config;
 use refund_rules::strategies::{
     AmountPick, COVERED_PROVIDERS, PlanCase, Step, amount_pick, amount_request, amount_scope,
     amount_text_request, any_plan_case, breakdown_ledger, covered_provider, currencies, json_value,
@@ -38,17 +38,6 @@ use refund_rules::{
     RefundKind, RefundState, apply, format_decimal, parse_decimal, parse_money,
 };
 use serde_json::{Value, json};
-
-/// 1,000 cases unless `PROPTEST_CASES` says otherwise.
-fn config() -> Config {
-    let mut c = Config::default();
-    if std::env::var_os("PROPTEST_CASES").is_none() {
-        c.cases = 1_000;
-    }
-    // `prop_assume` filters scale with the case count (long runs: 20,000 cases).
-    c.max_global_rejects = c.max_global_rejects.max(c.cases);
-    c
-}
 
 /// The payment status a provider reports once everything captured is refunded, or `None` for
 /// providers whose refund progress lives in the amounts only.
