@@ -22,7 +22,7 @@
 //!
 //! 1. identifiers, money, time: [`id`], [`money`], [`time`], [`allocation`], [`breakdown`];
 //! 2. errors: [`error`];
-//! 3. the ledger and wire reading: [`ledger`], [`wire`];
+//! 3. the ledger and wire reading: [`ledger`], `wire` (crate-private; [`WireDecimal`] is public);
 //! 4. transition tables and events: [`machine`], [`event`];
 //! 5. plan building blocks: [`mod@plan`] ([`Decision`], [`ValidLedger`], [`Plan`]);
 //! 6. provider rules, one folder each behind [`provider::rules::Rules`]:
@@ -60,7 +60,7 @@ pub(crate) mod schema_types;
 pub mod strategies;
 pub(crate) mod strict;
 pub mod time;
-pub mod wire;
+pub(crate) mod wire;
 
 pub use engine::{Applied, apply, check_money_effect, decide, plan, validate};
 pub use error::{ErrorCode, ErrorFamily, RefundError};
@@ -74,3 +74,4 @@ pub use options::{Blocked, RefundOptions, ScopeKind, ScopeOptions};
 pub use plan::{Decision, Operation, Plan, PlanContext, RefundKind, Rule, ValidLedger};
 pub use provider::ProviderRequest;
 pub use time::Timestamp;
+pub use wire::{UniqueMap, WireDecimal};

@@ -158,11 +158,6 @@ impl JsonNumber {
         // A formatted amount is always a valid JSON number.
         Self::new(&m.to_decimal_string()).unwrap_or_else(|_| Self(RawValue::NULL.to_owned()))
     }
-
-    /// The text.
-    pub fn as_str(&self) -> &str {
-        self.0.get()
-    }
 }
 
 impl Serialize for JsonNumber {
