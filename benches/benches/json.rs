@@ -48,6 +48,20 @@ fn plan_json(c: &mut Criterion) {
     json_group(c, "plan_json", Operation::Plan, docs);
 }
 
+/// The same documents asking for the decision only (`"render": "decision"`): the JSON surface
+/// rendering what its caller asks for.
+fn plan_json_decision(c: &mut Criterion) {
+    let docs = [0, 10]
+        .into_iter()
+        .map(|n| {
+            let text = plan_document(n).unwrap();
+            let rest = text.strip_prefix('{').unwrap();
+            (n, format!(r#"{{"render":"decision",{rest}"#))
+        })
+        .collect();
+    json_group(c, "plan_json_decision", Operation::Plan, docs);
+}
+
 fn apply_json(c: &mut Criterion) {
     let docs = [0, 10, 1_000]
         .into_iter()
@@ -56,5 +70,5 @@ fn apply_json(c: &mut Criterion) {
     json_group(c, "apply_json", Operation::Apply, docs);
 }
 
-criterion_group!(benches, plan_json, apply_json);
+criterion_group!(benches, plan_json, plan_json_decision, apply_json);
 criterion_main!(benches);

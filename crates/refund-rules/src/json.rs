@@ -462,6 +462,26 @@ struct PlanInput {
     now: Option<Timestamp>,
     #[serde(default)]
     refund_id: Option<String>,
+    /// What to render: `"full"` (the default: the whole plan document) or `"decision"` (only
+    /// the decision: no explanation, provider bodies or event; cheaper).
+    #[serde(default)]
+    render: Render,
+}
+
+/// What a `plan` answer renders.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "plan_render")
+)]
+#[serde(rename_all = "snake_case")]
+enum Render {
+    /// The whole plan.
+    #[default]
+    Full,
+    /// The decision only ([`crate::Decision`]).
+    Decision,
 }
 
 /// The fields of [`PlanInput`] kept as raw JSON (parsed later, per provider).
@@ -515,7 +535,13 @@ fn plan_value(input: &str) -> Outcome {
     let doc: PlanInput = from_json_document(input, "", PLAN_RAW).map_err(unmapped)?;
     let provider = Provider::from_name(&doc.provider).map_err(unmapped)?;
     let mapped = |e| Failure::new(e, Some(provider));
+    let render = doc.render;
     let call = doc.into_call(provider).map_err(mapped)?;
+    if render == Render::Decision {
+        let valid = engine::validate(provider, &call.ledger).map_err(mapped)?;
+        let decision = engine::decide(&valid, &call.request, &call.context).map_err(mapped)?;
+        return to_raw(&decision);
+    }
     let plan = engine::plan(&call.ledger, &call.request, &call.context).map_err(mapped)?;
     to_raw(&plan)
 }

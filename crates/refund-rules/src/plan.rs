@@ -349,6 +349,7 @@ pub struct Rule {
 
 /// What `plan` decides, before anything is rendered: no text, no bodies, no event, no heap
 /// allocation. `engine::decide` returns it; `plan` renders a [`Plan`] from the same decision.
+/// JSON (`"render": "decision"`): the fields by name, `rules` as their ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Decision {
     /// The provider.
@@ -394,5 +395,24 @@ impl Decision {
             rules: &[],
             replay: plan.replay,
         })
+    }
+}
+
+impl Serialize for Decision {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Decision", 10)?;
+        st.serialize_field("provider", &self.provider)?;
+        st.serialize_field("operation", &self.operation)?;
+        st.serialize_field("kind", &self.kind)?;
+        st.serialize_field("amount", &self.amount)?;
+        st.serialize_field("refundable", &self.refundable)?;
+        st.serialize_field("remaining_after", &self.remaining_after)?;
+        st.serialize_field("status_after", &self.status_after.to_statuses())?;
+        st.serialize_field("refund_state", &self.refund_state)?;
+        let rules: Vec<&str> = self.rules.iter().map(|r| r.id).collect();
+        st.serialize_field("rules", &rules)?;
+        st.serialize_field("replay", &self.replay)?;
+        st.end()
     }
 }

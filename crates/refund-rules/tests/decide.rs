@@ -28,6 +28,13 @@ proptest! {
             (Ok(plan), Ok(decision)) => {
                 let inside = Decision::of_plan(&plan, case.provider.machines()).unwrap();
                 prop_assert_eq!(Decision { rules: &[], ..decision }, inside);
+                // The JSON surface renders the same decision when asked for it alone.
+                // (Edited as text: a `Value` would read amounts through f64.)
+                let text = case.to_json().unwrap();
+                let doc = format!("{{\"render\":\"decision\",{}", text.strip_prefix('{').unwrap());
+                let out = refund_rules::json::run(refund_rules::json::Operation::Plan, &doc);
+                let v: serde_json::Value = serde_json::from_str(&out.json).unwrap();
+                prop_assert_eq!(&v["value"], &serde_json::to_value(decision).unwrap(), "{}", out.json);
             }
             (Err(p), Err(d)) => prop_assert_eq!(p.code(), d.code(), "{} / {}", p, d),
             (p, d) => prop_assert!(false, "plan {:?} but decide {:?}", p.map(|p| p.amount), d.map(|d| d.amount)),
