@@ -6,7 +6,9 @@ use crate::error::{ErrorCode, ProviderError, RefundError};
 pub use crate::id::Provider;
 use crate::ledger::{Ledger, Refundable};
 use crate::machine::{ProviderMachines, StatusMachine};
+use crate::money::Minor;
 use crate::plan::{Decision, Plan, PlanContext, ValidLedger};
+pub use rules::RequestScope;
 use rules::Rules;
 
 pub mod alternative_payments;
@@ -94,6 +96,21 @@ macro_rules! providers {
             pub fn return_machine(self) -> Option<&'static StatusMachine> {
                 match self {
                     $(Provider::$variant => <$rules as Rules>::return_machine(),)*
+                }
+            }
+
+            /// The request body (JSON text) that refunds `amount` of `scope` of `ledger`
+            /// (`None`: everything available in the scope), in the provider's own wire form:
+            /// what `options`, the generators and the bindings send. `None` when the provider
+            /// has no request for that scope (or no amount-free form of it).
+            pub fn request_body(
+                self,
+                ledger: &Ledger,
+                scope: RequestScope<'_>,
+                amount: Option<Minor>,
+            ) -> Option<String> {
+                match self {
+                    $(Provider::$variant => <$rules as Rules>::request_body(ledger, scope, amount),)*
                 }
             }
 

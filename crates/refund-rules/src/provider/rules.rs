@@ -6,8 +6,28 @@ use crate::error::{ErrorCode, ProviderError, RefundError};
 use crate::id::Provider;
 use crate::ledger::Ledger;
 use crate::machine::{ProviderMachines, StatusMachine};
+use crate::money::Minor;
 use crate::plan::{Decision, Plan, PlanContext, ValidLedger};
 use crate::time::Timestamp;
+
+/// What one request body refunds: the whole payment or order, or one of the scopes a provider
+/// refunds by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestScope<'a> {
+    /// The payment or order as a whole, in the provider's own "everything" form when no
+    /// amount is given.
+    Whole,
+    /// Commerce Layer: one capture.
+    Capture(&'a str),
+    /// Commerce Layer: the whole-order `_refund` trigger.
+    Order,
+    /// Commerce Layer: one return.
+    Return(&'a str),
+    /// Digital River: one product line.
+    Line(&'a str),
+    /// Digital River: one order-level type (shipping, fees, …).
+    Type(&'a str),
+}
 
 /// A provider's rules: its wire types, tables, decision and error mapping.
 pub trait Rules {
@@ -49,6 +69,14 @@ pub trait Rules {
         let plan = Self::plan(valid.ledger(), request, options, ctx)?;
         Decision::of_plan(&plan, Self::machines())
     }
+    /// The request body (JSON text) that refunds `amount` of `scope` (`None`: the form that
+    /// takes everything available in the scope), in the provider's own wire form. `None` when
+    /// the provider has no such request.
+    fn request_body(
+        ledger: &Ledger,
+        scope: RequestScope<'_>,
+        amount: Option<Minor>,
+    ) -> Option<String>;
     /// The provider's own error for a rejection, where it has one (matched on the type only).
     fn provider_error(error: &RefundError) -> Option<ProviderError>;
     /// The last instant a time-bound rule lets a refund of `ledger` through (Fiserv's 12-month

@@ -40,3 +40,27 @@ pub(super) fn created() -> ProviderResponse {
         body: raw_json(&SUCCESS_MESSAGE),
     }
 }
+
+/// The `POST /refunds` request body: the payment id, the amount as a decimal string (no amount
+/// refunds everything available) and a reason. Only the whole payment is a scope.
+pub(super) fn request_body(
+    ledger: &crate::ledger::Ledger,
+    scope: crate::provider::rules::RequestScope<'_>,
+    amount: Option<crate::money::Minor>,
+) -> Option<String> {
+    if scope != crate::provider::rules::RequestScope::Whole {
+        return None;
+    }
+    let id = crate::wire::json_string(ledger.id.as_deref().unwrap_or("pay_1"));
+    let size = amount
+        .map(|m| {
+            format!(
+                r#""amount":"{}","#,
+                Money::new(m, ledger.currency).to_decimal_string()
+            )
+        })
+        .unwrap_or_default();
+    Some(format!(
+        r#"{{"payment_id":{id},{size}"reason":{{"type":"Customer Request"}}}}"#
+    ))
+}

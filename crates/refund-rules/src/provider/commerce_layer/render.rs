@@ -50,3 +50,33 @@ pub(super) fn ok_response(kind: &str, id: &str, attributes: serde_json::Value) -
         body: document(kind, id, attributes),
     }
 }
+
+/// The `PATCH /api/{type}/{id}` request body: a `_refund` trigger, sized in integer cents by
+/// `_refund_amount_cents` (captures and returns). The whole-order trigger takes no amount; a
+/// return needs one.
+pub(super) fn request_body(
+    ledger: &crate::ledger::Ledger,
+    scope: crate::provider::rules::RequestScope<'_>,
+    amount: Option<Minor>,
+) -> Option<String> {
+    use crate::provider::rules::RequestScope;
+    let trigger = |kind: &str, id: &str, amount: Option<Minor>| {
+        let size = amount
+            .map(|m| format!(r#","_refund_amount_cents":{}"#, cents(m)))
+            .unwrap_or_default();
+        format!(
+            r#"{{"data":{{"type":"{kind}","id":{},"attributes":{{"_refund":true{size}}}}}}}"#,
+            crate::wire::json_string(id)
+        )
+    };
+    match scope {
+        RequestScope::Capture(c) => Some(trigger("captures", c, amount)),
+        RequestScope::Order | RequestScope::Whole if amount.is_none() => Some(trigger(
+            "orders",
+            ledger.id.as_deref().unwrap_or("order_1"),
+            None,
+        )),
+        RequestScope::Return(r) => amount.map(|m| trigger("returns", r, Some(m))),
+        _ => None,
+    }
+}

@@ -243,3 +243,21 @@ struct PaymentReceipt {
 struct ProcessorResponseDetails {
     approval_status: &'static str,
 }
+
+/// The refund request body (SP1 / FS1 shape): `{"amount": {"total", "currency"}}`; no body
+/// refunds everything available. Only the whole payment is a scope.
+pub(super) fn request_body(
+    ledger: &crate::ledger::Ledger,
+    scope: crate::provider::rules::RequestScope<'_>,
+    amount: Option<crate::money::Minor>,
+) -> Option<String> {
+    let m = Money::new(amount?, ledger.currency);
+    match scope {
+        crate::provider::rules::RequestScope::Whole => Some(format!(
+            r#"{{"amount":{{"total":{},"currency":{}}}}}"#,
+            m.to_decimal_string(),
+            crate::wire::json_string(m.currency.code())
+        )),
+        _ => None,
+    }
+}
