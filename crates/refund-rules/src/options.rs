@@ -244,9 +244,20 @@ struct Probe<'a> {
 
 impl Probe<'_> {
     /// The provider's request body for `scope`, sized by `amount` (`None`: the form that
-    /// takes everything available in the scope). `None` when the scope has no such form.
+    /// takes everything available in the scope). `None` when the form is no body, or when
+    /// the scope has no such form (then the plan says why).
     fn body(&self, scope: &Scope<'_>, amount: Option<Minor>) -> Option<String> {
-        self.provider.request_body(self.ledger, *scope, amount)
+        self.provider
+            .request_body(self.ledger, *scope, amount)
+            .ok()
+            .flatten()
+    }
+
+    /// Whether the provider has a request for `scope` sized by `amount`.
+    fn has_request(&self, scope: &Scope<'_>, amount: Minor) -> bool {
+        self.provider
+            .request_body(self.ledger, *scope, Some(amount))
+            .is_ok_and(|body| body.is_some())
     }
 
     /// Plans the request of `scope` sized by `amount`, through the engine.
@@ -326,7 +337,7 @@ impl Probe<'_> {
         let full_only = match plan.operation {
             Operation::Cancel | Operation::Void => true,
             Operation::Refund | Operation::Forward => match max.checked_sub(Minor::new(1)) {
-                Ok(less) if less.is_positive() && self.body(scope, Some(less)).is_some() => {
+                Ok(less) if less.is_positive() && self.has_request(scope, less) => {
                     matches!(
                         self.plan(scope, Some(less)),
                         Err(RefundError::PartialRefundNotSupported { .. })

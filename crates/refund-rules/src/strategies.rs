@@ -992,7 +992,11 @@ pub fn amount_request(provider: Provider, ledger: &Ledger, amount: Option<Money>
         _ => RequestScope::Whole,
     };
     RequestDoc {
-        body: provider.request_body(ledger, scope, amount.map(|m| m.minor)),
+        // Every scope chosen above has a request, with or without an amount.
+        body: provider
+            .request_body(ledger, scope, amount.map(|m| m.minor))
+            .ok()
+            .flatten(),
         options: None,
     }
 }

@@ -8,8 +8,8 @@ use crate::ledger::{Ledger, Refundable};
 use crate::machine::{ProviderMachines, StatusMachine};
 use crate::money::Minor;
 use crate::plan::{Decision, Plan, PlanContext, ValidLedger};
-pub use rules::RequestScope;
 use rules::Rules;
+pub use rules::{NoSuchRequest, RequestScope};
 
 pub mod alternative_payments;
 pub mod commerce_layer;
@@ -101,14 +101,15 @@ macro_rules! providers {
 
             /// The request body (JSON text) that refunds `amount` of `scope` of `ledger`
             /// (`None`: everything available in the scope), in the provider's own wire form:
-            /// what `options`, the generators and the bindings send. `None` when the provider
-            /// has no request for that scope (or no amount-free form of it).
+            /// what `options`, the generators and the JSON `request_body` operation write.
+            /// `Ok(None)` where the provider's form is no body at all (SimplePS and Fiserv
+            /// refund everything available without one).
             pub fn request_body(
                 self,
                 ledger: &Ledger,
                 scope: RequestScope<'_>,
                 amount: Option<Minor>,
-            ) -> Option<String> {
+            ) -> Result<Option<String>, NoSuchRequest> {
                 match self {
                     $(Provider::$variant => <$rules as Rules>::request_body(ledger, scope, amount),)*
                 }

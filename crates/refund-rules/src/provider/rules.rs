@@ -29,6 +29,17 @@ pub enum RequestScope<'a> {
     Type(&'a str),
 }
 
+/// Why a provider has no request body for a scope and amount ([`Rules::request_body`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoSuchRequest {
+    /// The provider does not refund by that scope (or, for Commerce Layer, needs one).
+    Scope,
+    /// That scope's request must carry an amount (a Commerce Layer return).
+    AmountRequired,
+    /// That scope's request takes no amount (the Commerce Layer whole-order trigger).
+    AmountRefused,
+}
+
 /// A provider's rules: its wire types, tables, decision and error mapping.
 pub trait Rules {
     /// Which provider.
@@ -70,13 +81,13 @@ pub trait Rules {
         Decision::of_plan(&plan, Self::machines())
     }
     /// The request body (JSON text) that refunds `amount` of `scope` (`None`: the form that
-    /// takes everything available in the scope), in the provider's own wire form. `None` when
-    /// the provider has no such request.
+    /// takes everything available in the scope), in the provider's own wire form; `Ok(None)`
+    /// where that form is no body at all.
     fn request_body(
         ledger: &Ledger,
         scope: RequestScope<'_>,
         amount: Option<Minor>,
-    ) -> Option<String>;
+    ) -> Result<Option<String>, NoSuchRequest>;
     /// The provider's own error for a rejection, where it has one (matched on the type only).
     fn provider_error(error: &RefundError) -> Option<ProviderError>;
     /// The last instant a time-bound rule lets a refund of `ledger` through (Fiserv's 12-month

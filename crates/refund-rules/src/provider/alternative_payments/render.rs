@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use crate::provider::rules::{NoSuchRequest, RequestScope};
+
 use super::wire::{Reason, Request};
 use crate::money::Money;
 use crate::plan::{ProviderCall, ProviderResponse};
@@ -45,11 +47,11 @@ pub(super) fn created() -> ProviderResponse {
 /// refunds everything available) and a reason. Only the whole payment is a scope.
 pub(super) fn request_body(
     ledger: &crate::ledger::Ledger,
-    scope: crate::provider::rules::RequestScope<'_>,
+    scope: RequestScope<'_>,
     amount: Option<crate::money::Minor>,
-) -> Option<String> {
-    if scope != crate::provider::rules::RequestScope::Whole {
-        return None;
+) -> Result<Option<String>, NoSuchRequest> {
+    if scope != RequestScope::Whole {
+        return Err(NoSuchRequest::Scope);
     }
     let id = crate::wire::json_string(ledger.id.as_deref().unwrap_or("pay_1"));
     let size = amount
@@ -60,7 +62,7 @@ pub(super) fn request_body(
             )
         })
         .unwrap_or_default();
-    Some(format!(
+    Ok(Some(format!(
         r#"{{"payment_id":{id},{size}"reason":{{"type":"Customer Request"}}}}"#
-    ))
+    )))
 }

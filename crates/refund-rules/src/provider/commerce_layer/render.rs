@@ -1,6 +1,8 @@
 //! The JSON:API documents of Commerce Layer's calls (`PATCH /api/{type}/{id}`) and responses.
 
 use serde::Serialize;
+
+use crate::provider::rules::{NoSuchRequest, RequestScope};
 use serde_json::value::RawValue;
 
 use crate::money::Minor;
@@ -56,10 +58,9 @@ pub(super) fn ok_response(kind: &str, id: &str, attributes: serde_json::Value) -
 /// return needs one.
 pub(super) fn request_body(
     ledger: &crate::ledger::Ledger,
-    scope: crate::provider::rules::RequestScope<'_>,
+    scope: RequestScope<'_>,
     amount: Option<Minor>,
-) -> Option<String> {
-    use crate::provider::rules::RequestScope;
+) -> Result<Option<String>, NoSuchRequest> {
     let trigger = |kind: &str, id: &str, amount: Option<Minor>| {
         let size = amount
             .map(|m| format!(r#","_refund_amount_cents":{}"#, cents(m)))
@@ -69,14 +70,17 @@ pub(super) fn request_body(
             crate::wire::json_string(id)
         )
     };
-    match scope {
-        RequestScope::Capture(c) => Some(trigger("captures", c, amount)),
-        RequestScope::Order | RequestScope::Whole if amount.is_none() => Some(trigger(
-            "orders",
-            ledger.id.as_deref().unwrap_or("order_1"),
-            None,
-        )),
-        RequestScope::Return(r) => amount.map(|m| trigger("returns", r, Some(m))),
-        _ => None,
-    }
+    let body = match (scope, amount) {
+        (RequestScope::Capture(c), amount) => trigger("captures", c, amount),
+        (RequestScope::Order, None) => {
+            trigger("orders", ledger.id.as_deref().unwrap_or("order_1"), None)
+        }
+        (RequestScope::Order, Some(_)) => return Err(NoSuchRequest::AmountRefused),
+        (RequestScope::Return(r), Some(m)) => trigger("returns", r, Some(m)),
+        (RequestScope::Return(_), None) => return Err(NoSuchRequest::AmountRequired),
+        (RequestScope::Whole | RequestScope::Line(_) | RequestScope::Type(_), _) => {
+            return Err(NoSuchRequest::Scope);
+        }
+    };
+    Ok(Some(body))
 }

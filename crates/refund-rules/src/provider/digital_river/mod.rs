@@ -261,7 +261,7 @@ impl Rules for DigitalRiverRules {
         ledger: &Ledger,
         scope: crate::provider::rules::RequestScope<'_>,
         amount: Option<crate::money::Minor>,
-    ) -> Option<String> {
+    ) -> Result<Option<String>, crate::provider::rules::NoSuchRequest> {
         render::request_body(ledger, scope, amount)
     }
     fn provider_error(error: &RefundError) -> Option<ProviderError> {

@@ -1,6 +1,8 @@
 //! Digital River's call (`POST /refunds`) and its predicted 201 response.
 
 use serde::Serialize;
+
+use crate::provider::rules::{NoSuchRequest, RequestScope};
 use serde_json::value::RawValue;
 
 use super::wire::{ItemRefundType, Options, OrderRefundType, Request, parse_amount, parse_percent};
@@ -171,41 +173,43 @@ struct CreatedBody {
 /// a `type` field.
 pub(super) fn request_body(
     ledger: &crate::ledger::Ledger,
-    scope: crate::provider::rules::RequestScope<'_>,
+    scope: RequestScope<'_>,
     amount: Option<Minor>,
-) -> Option<String> {
-    use crate::provider::rules::RequestScope;
+) -> Result<Option<String>, NoSuchRequest> {
     use crate::wire::json_string;
     let id = json_string(ledger.id.as_deref().unwrap_or("order_1"));
     let code = json_string(ledger.currency.code());
     let decimal = |m: Minor| Money::new(m, ledger.currency).to_decimal_string();
-    match scope {
+    let body = match scope {
         RequestScope::Whole => {
             let size = match amount {
                 Some(m) => format!(r#""amount":{}"#, decimal(m)),
                 None => r#""percent":100"#.to_owned(),
             };
-            Some(format!(r#"{{"orderId":{id},"currency":{code},{size}}}"#))
+            format!(r#"{{"orderId":{id},"currency":{code},{size}}}"#)
         }
         RequestScope::Line(line) => {
             let size = amount
                 .map(|m| format!(r#","amount":{}"#, decimal(m)))
                 .unwrap_or_default();
-            Some(format!(
+            format!(
                 r#"{{"orderId":{id},"currency":{code},"items":[{{"itemId":{}{size}}}]}}"#,
                 json_string(line)
-            ))
+            )
         }
         RequestScope::Type(kind) => {
             let size = match amount {
                 Some(m) => format!(r#","amount":{}"#, decimal(m)),
                 None => r#","percent":100"#.to_owned(),
             };
-            Some(format!(
+            format!(
                 r#"{{"orderId":{id},"currency":{code},"type":{}{size}}}"#,
                 json_string(kind)
-            ))
+            )
         }
-        _ => None,
-    }
+        RequestScope::Capture(_) | RequestScope::Order | RequestScope::Return(_) => {
+            return Err(NoSuchRequest::Scope);
+        }
+    };
+    Ok(Some(body))
 }

@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use crate::provider::rules::{NoSuchRequest, RequestScope};
+
 use crate::money::Money;
 use crate::wire::JsonNumber;
 
@@ -44,16 +46,18 @@ pub(super) struct SuccessBody {
 /// refunds everything available. Only the whole payment is a scope.
 pub(super) fn request_body(
     ledger: &crate::ledger::Ledger,
-    scope: crate::provider::rules::RequestScope<'_>,
+    scope: RequestScope<'_>,
     amount: Option<crate::money::Minor>,
-) -> Option<String> {
-    let m = Money::new(amount?, ledger.currency);
-    match scope {
-        crate::provider::rules::RequestScope::Whole => Some(format!(
+) -> Result<Option<String>, NoSuchRequest> {
+    if scope != RequestScope::Whole {
+        return Err(NoSuchRequest::Scope);
+    }
+    Ok(amount.map(|m| {
+        let m = Money::new(m, ledger.currency);
+        format!(
             r#"{{"amount":{{"total":{},"currency":{}}}}}"#,
             m.to_decimal_string(),
             crate::wire::json_string(m.currency.code())
-        )),
-        _ => None,
-    }
+        )
+    }))
 }
