@@ -100,3 +100,22 @@ pub trait Rules {
         Ok(())
     }
 }
+
+/// The `{"amount": {"total", "currency"}}` request body of SimplePS (SP1) and Fiserv (FS1) for
+/// `amount` of the whole payment; no amount is no body (both refund everything available).
+pub(crate) fn amount_total_body(
+    ledger: &Ledger,
+    scope: RequestScope<'_>,
+    amount: Option<Minor>,
+) -> Result<Option<String>, NoSuchRequest> {
+    if scope != RequestScope::Whole {
+        return Err(NoSuchRequest::Scope);
+    }
+    Ok(amount.map(|m| {
+        format!(
+            r#"{{"amount":{{"total":{},"currency":{}}}}}"#,
+            crate::money::Money::new(m, ledger.currency).to_decimal_string(),
+            crate::wire::json_string(ledger.currency.code())
+        )
+    }))
+}

@@ -478,7 +478,7 @@ impl Rules for FiservCommerceHubRules {
         scope: crate::provider::rules::RequestScope<'_>,
         amount: Option<crate::money::Minor>,
     ) -> Result<Option<String>, crate::provider::rules::NoSuchRequest> {
-        render::request_body(ledger, scope, amount)
+        crate::provider::rules::amount_total_body(ledger, scope, amount)
     }
     fn provider_error(error: &RefundError) -> Option<ProviderError> {
         provider_error(error)

@@ -2,8 +2,6 @@
 
 use serde::Serialize;
 
-use crate::provider::rules::{NoSuchRequest, RequestScope};
-
 use crate::money::Money;
 use crate::wire::JsonNumber;
 
@@ -40,24 +38,4 @@ pub(super) struct SuccessBody {
     pub(super) status: String,
     pub(super) captured: bool,
     pub(super) voided: bool,
-}
-
-/// The refund request body (SP1 / FS1 shape): `{"amount": {"total", "currency"}}`; no body
-/// refunds everything available. Only the whole payment is a scope.
-pub(super) fn request_body(
-    ledger: &crate::ledger::Ledger,
-    scope: RequestScope<'_>,
-    amount: Option<crate::money::Minor>,
-) -> Result<Option<String>, NoSuchRequest> {
-    if scope != RequestScope::Whole {
-        return Err(NoSuchRequest::Scope);
-    }
-    Ok(amount.map(|m| {
-        let m = Money::new(m, ledger.currency);
-        format!(
-            r#"{{"amount":{{"total":{},"currency":{}}}}}"#,
-            m.to_decimal_string(),
-            crate::wire::json_string(m.currency.code())
-        )
-    }))
 }
