@@ -71,7 +71,10 @@ pub use money::{
     AmountProblem, Currency, Minor, Money, format_decimal, parse_decimal, parse_money,
 };
 pub use options::{Blocked, RefundOptions, ScopeKind, ScopeOptions};
-pub use plan::{Decision, Operation, Plan, PlanContext, RefundKind, Rule, ValidLedger};
+pub use plan::{
+    AppliedStep, Decision, Operation, Plan, PlanContext, RefundKind, Rule, ValidLedger,
+    ValidatedLedger,
+};
 pub use provider::ProviderRequest;
 pub use time::Timestamp;
 pub use wire::{UniqueMap, WireDecimal};
