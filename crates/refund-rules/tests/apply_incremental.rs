@@ -16,7 +16,7 @@
 use proptest::prelude::*;
 use refund_rules::provider::check_ledger;
 use refund_rules::strategies::test_config as config;
-use refund_rules::strategies::{Op, covered_provider, ledger, op, op_event};
+use refund_rules::strategies::{Op, amount_pick, covered_provider, ledger, op, op_event};
 use refund_rules::{
     Event, EventKind, Ledger, Minor, Provider, ProviderRequest, RefundState, ValidatedLedger,
     apply, decide, validate,
@@ -36,10 +36,18 @@ enum Twist {
     State(usize),
     /// A refund without its capture (Commerce Layer refunds always name one).
     NoCapture,
-    /// A refund whose allocations lose one, or take one minor unit more.
-    Allocations(bool),
+    /// A refund whose allocations lose one (0), take one minor unit more (1), or take one minor
+    /// unit more of a line with the refund one more too (2: past what the line holds when the
+    /// refund took all of it).
+    Allocations(u8),
     /// A refund of one minor unit more.
     OneMore,
+    /// A new refund taking the same amount and lines as an earlier refund's creation (its lines
+    /// taken twice: past what a line holds when the earlier one took all of it).
+    Repeat(usize),
+    /// A refund whose allocations move every line's amount onto the first line (the same
+    /// total: past what that line holds when it is large enough).
+    Concentrate,
 }
 
 fn twist() -> BoxedStrategy<Twist> {
@@ -49,8 +57,10 @@ fn twist() -> BoxedStrategy<Twist> {
         1 => Just(Twist::NoVersion),
         1 => (0_usize..5).prop_map(Twist::State),
         1 => Just(Twist::NoCapture),
-        1 => any::<bool>().prop_map(Twist::Allocations),
+        2 => (0_u8..3).prop_map(Twist::Allocations),
         1 => Just(Twist::OneMore),
+        2 => (0_usize..32).prop_map(Twist::Repeat),
+        2 => Just(Twist::Concentrate),
     ]
     .boxed()
 }
@@ -65,16 +75,64 @@ fn bend(mut event: Event, twist: Twist, earlier: &[Event]) -> Event {
             *state = RefundState::ALL[n % RefundState::ALL.len()];
         }
         (Twist::NoCapture, EventKind::RefundCreated { capture_id, .. }) => *capture_id = None,
-        (Twist::Allocations(drop), EventKind::RefundCreated { allocations, .. }) => {
-            if drop {
+        (
+            Twist::Allocations(how),
+            EventKind::RefundCreated {
+                allocations,
+                amount,
+                ..
+            },
+        ) => {
+            if how == 0 {
                 allocations.pop();
             } else if let Some(a) = allocations.first_mut() {
                 a.amount = Minor::new(a.amount.get().saturating_add(1));
+                if how == 2 {
+                    amount.minor = Minor::new(amount.minor.get().saturating_add(1));
+                }
             }
         }
         (Twist::OneMore, EventKind::RefundCreated { amount, .. })
         | (Twist::OneMore, EventKind::PaymentCaptured { amount, .. }) => {
             amount.minor = Minor::new(amount.minor.get().saturating_add(1));
+        }
+        (Twist::Concentrate, EventKind::RefundCreated { allocations, .. }) => {
+            let rest: i64 = allocations.iter().skip(1).map(|a| a.amount.get()).sum();
+            for a in allocations.iter_mut().skip(1) {
+                a.amount = Minor::ZERO;
+            }
+            if let Some(a) = allocations.first_mut() {
+                a.amount = Minor::new(a.amount.get().saturating_add(rest));
+            }
+        }
+        (Twist::Repeat(n), EventKind::RefundCreated { .. }) => {
+            let created: Vec<&Event> = earlier
+                .iter()
+                .filter(|e| matches!(e.kind, EventKind::RefundCreated { .. }))
+                .collect();
+            if let (
+                Some(Event {
+                    kind:
+                        EventKind::RefundCreated {
+                            amount: a0,
+                            allocations: l0,
+                            capture_id: c0,
+                            ..
+                        },
+                    ..
+                }),
+                EventKind::RefundCreated {
+                    amount,
+                    allocations,
+                    capture_id,
+                    ..
+                },
+            ) = (created.get(n % created.len().max(1)), &mut event.kind)
+            {
+                *amount = *a0;
+                allocations.clone_from(l0);
+                capture_id.clone_from(c0);
+            }
         }
         _ => {}
     }
@@ -104,12 +162,25 @@ fn same_totals(provider: Provider, valid: &ValidatedLedger) -> Result<(), TestCa
     Ok(())
 }
 
+/// An [`Op`], with more refunds planned through the provider's own request (allocations,
+/// keys, captures) than [`op`] draws.
+fn step() -> BoxedStrategy<Op> {
+    prop_oneof![
+        3 => op(),
+        1 => proptest::option::of(amount_pick()).prop_map(|pick| Op::PlanRefund { pick }),
+    ]
+    .boxed()
+}
+
+/// Event ids of the steps: after the ones the generated ledger already holds (`ev_<n>`).
+const FIRST_SEQ: usize = 1_000;
+
 fn case() -> impl Strategy<Value = (Provider, Ledger, Vec<(Op, Twist)>)> {
     covered_provider().prop_flat_map(|p| {
         (
             Just(p),
             ledger(p),
-            proptest::collection::vec((op(), twist()), 0..=24),
+            proptest::collection::vec((step(), twist()), 0..=24),
         )
     })
 }
@@ -134,7 +205,7 @@ proptest! {
         let mut full = start;
         let mut earlier: Vec<Event> = Vec::new();
         for (seq, (op, twist)) in steps.iter().enumerate() {
-            let Some(event) = op_event(provider, &full, op, seq) else { continue };
+            let Some(event) = op_event(provider, &full, op, FIRST_SEQ + seq) else { continue };
             let event = bend(event, *twist, &earlier);
             let expected = apply(provider, &full, &event);
             let before = valid.ledger().clone();
@@ -165,7 +236,7 @@ proptest! {
     ) {
         let Ok(mut valid) = ValidatedLedger::new(provider, start) else { return Ok(()) };
         for (seq, (op, _)) in steps.iter().enumerate() {
-            let Some(event) = op_event(provider, valid.ledger(), op, seq) else { continue };
+            let Some(event) = op_event(provider, valid.ledger(), op, FIRST_SEQ + seq) else { continue };
             let _ = valid.apply(&event);
         }
         let ledger = valid.ledger().clone();
