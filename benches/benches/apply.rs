@@ -1,5 +1,7 @@
 //! Typed `refund_rules::apply`: one `refund_created` on ledgers with 0…100,000 prior refunds,
-//! and whole event sequences (capture, partial refunds, final refund) from an authorized payment.
+//! and whole event sequences (capture, partial refunds, final refund) from an authorized payment,
+//! on the full path (`apply` per event: `lifecycle`) and the validated one (validate once, then
+//! `ValidatedLedger::apply` per event: `lifecycle_validated`), in one group.
 #![allow(
     clippy::unwrap_used,
     clippy::arithmetic_side_effects,
@@ -13,7 +15,8 @@ use std::hint::black_box;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use refund_rules::Provider;
 use refund_rules_benches::{
-    SIZES, apply_all, authorized_ledger, lifecycle, refund_created, simpleps_ledger,
+    SIZES, apply_all, apply_all_validated, authorized_ledger, lifecycle, refund_created,
+    simpleps_ledger,
 };
 
 fn apply_one(c: &mut Criterion) {
@@ -42,9 +45,18 @@ fn apply_sequence(c: &mut Criterion) {
         let end = apply_all(&start, &events).unwrap();
         assert_eq!(end.status.payment, "REFUNDED");
         group.throughput(Throughput::Elements(u64::try_from(len).unwrap()));
+        assert_eq!(apply_all_validated(&start, &events).unwrap(), end);
         group.bench_with_input(BenchmarkId::new("lifecycle", len), &events, |b, events| {
             b.iter(|| apply_all(black_box(&start), black_box(events)));
         });
+        // Validate once, then apply each event incrementally (`ValidatedLedger::apply`).
+        group.bench_with_input(
+            BenchmarkId::new("lifecycle_validated", len),
+            &events,
+            |b, events| {
+                b.iter(|| apply_all_validated(black_box(&start), black_box(events)));
+            },
+        );
     }
     group.finish();
 }

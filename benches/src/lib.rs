@@ -10,7 +10,7 @@
 
 use refund_rules::event::EventDoc;
 use refund_rules::json::parse_plan_input;
-use refund_rules::{Currency, Event, Ledger, ProviderRequest, RefundError};
+use refund_rules::{Currency, Event, Ledger, ProviderRequest, RefundError, ValidatedLedger};
 
 /// The prior-refund counts every `plan` group is measured at.
 pub const SIZES: [usize; 4] = [0, 10, 1_000, 100_000];
@@ -157,6 +157,16 @@ pub fn apply_all(ledger: &Ledger, events: &[Event]) -> Result<Ledger, RefundErro
         current = refund_rules::apply(refund_rules::Provider::SimplePs, &current, event)?.ledger;
     }
     Ok(current)
+}
+
+/// [`apply_all`] on the validated path: validate `ledger` once ([`ValidatedLedger::new`]), then
+/// apply each event incrementally (checks proportional to the event, not the ledger).
+pub fn apply_all_validated(ledger: &Ledger, events: &[Event]) -> Result<Ledger, RefundError> {
+    let mut valid = ValidatedLedger::new(refund_rules::Provider::SimplePs, ledger.clone())?;
+    for event in events {
+        valid.apply(event)?;
+    }
+    Ok(valid.into_ledger())
 }
 
 /// A document whose size grows with one collection, for the linearity test: the JSON surface

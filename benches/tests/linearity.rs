@@ -179,6 +179,42 @@ fn instructions(case: &str, n: usize) -> u64 {
 /// 10× the items; the instruction count of linear code grows ~10×, of quadratic code ~100×.
 const MAX_INSTRUCTIONS_RATIO: f64 = 12.0;
 
+/// The incremental `apply` on a [`refund_rules::ValidatedLedger`]: the allocations of 50 events
+/// do not grow with the ledger (1,000 vs 10,000 prior refunds): each step touches what the event
+/// changes, not the ledger. Bytes are printed, not bounded: one doubling of the refunds `Vec`
+/// may fall inside the window (amortized O(1), but 10× the bytes at 10× the refunds).
+#[test]
+fn incremental_apply_allocations_do_not_grow_with_the_ledger() {
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    const EVENTS: usize = 50;
+    let measure = |n: usize| {
+        let ledger = simpleps_ledger(n).unwrap();
+        let events: Vec<_> = (1..=EVENTS)
+            .map(|k| refund_created(n + k, "1.00", ledger.version + k as u64 - 1).unwrap())
+            .collect();
+        let mut valid = refund_rules::ValidatedLedger::new(Provider::SimplePs, ledger).unwrap();
+        let region = Region::new(GLOBAL);
+        for event in &events {
+            black_box(valid.apply(event).unwrap());
+        }
+        let stats = region.change();
+        assert_eq!(valid.ledger().refunds.len(), n + EVENTS);
+        (stats.allocations, stats.bytes_allocated)
+    };
+    let (small_blocks, small_bytes) = measure(SMALL);
+    let (large_blocks, large_bytes) = measure(LARGE);
+    let ratio = large_blocks as f64 / small_blocks as f64;
+    println!(
+        "incremental apply, {EVENTS} events: blocks {small_blocks} -> {large_blocks} (x{ratio:.2}), bytes {small_bytes} -> {large_bytes}"
+    );
+    assert!(
+        ratio <= 1.2,
+        "{EVENTS} incremental applies allocate {small_blocks} blocks on {SMALL} refunds but {large_blocks} on {LARGE}"
+    );
+}
+
 #[test]
 fn every_collection_costs_linear_instructions() {
     let _serial = SERIAL

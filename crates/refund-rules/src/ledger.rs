@@ -770,36 +770,13 @@ impl Ledger {
                     .map_err(|_| overflow("/ledger/refunds"))?;
             }
             if total != r.amount {
-                return Err(RefundError::inconsistent(
-                    format!("/ledger/refunds/{i}/allocations"),
-                    format!(
-                        "allocations add up to {}, not to the refund amount {}",
-                        Money::new(total, self.currency),
-                        Money::new(r.amount, self.currency)
-                    ),
-                ));
+                return Err(refund_allocation_total(i, total, r.amount, self.currency));
             }
         }
         for (i, l) in self.lines.iter().enumerate() {
             let u = index.usage(i)?;
-            // Position in units of 1 / (10 000 × quantity): percentages and units both count.
-            let position = u128::from(u.percent_hundredths)
-                .checked_mul(u128::from(l.quantity))
-                .zip(u128::from(u.quantity).checked_mul(10_000))
-                .and_then(|(p, q)| p.checked_add(q));
-            let full = u128::from(l.quantity).checked_mul(10_000);
-            let past_full = match (position, full) {
-                (Some(p), Some(f)) => p > f,
-                _ => true,
-            };
-            if u.amount > l.amount || u.tax > l.tax || past_full {
-                return Err(RefundError::inconsistent(
-                    format!("/ledger/lines/{i}"),
-                    format!(
-                        "succeeded and pending refunds take more than line `{}` holds",
-                        l.id
-                    ),
-                ));
+            if !line_holds(l, &u) {
+                return Err(line_over(i, l));
             }
         }
         Ok(())
@@ -818,7 +795,7 @@ impl LineUsage {
 
     /// With one more allocation of the line (of a pending refund when `pending`); `None` when a
     /// sum overflows.
-    fn plus(self, a: &Allocation, pending: bool) -> Option<Self> {
+    pub(crate) fn plus(self, a: &Allocation, pending: bool) -> Option<Self> {
         let percent = a.percent.map_or(0, |p| u64::from(p.hundredths()));
         let (pa, pt) = if pending {
             (a.amount, a.tax)
@@ -1310,5 +1287,351 @@ impl From<&Ledger> for LedgerDoc {
 impl Serialize for Ledger {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         LedgerDoc::from(self).serialize(s)
+    }
+}
+
+/// Succeeded and pending refunds of one scope (a capture, or the whole payment), kept running
+/// by the incremental `apply` instead of summed again.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Totals {
+    /// Succeeded refunds.
+    pub(crate) refunded: Minor,
+    /// Pending refunds.
+    pub(crate) pending: Minor,
+}
+
+impl Totals {
+    /// The totals with a refund of `amount` moved from state `from` to state `to` (`None`:
+    /// not counted before, a new refund). `None` when a sum overflows: amounts are positive,
+    /// so a running total overflows exactly when the sum over all refunds does.
+    pub(crate) fn moved(
+        self,
+        amount: Minor,
+        from: Option<RefundState>,
+        to: RefundState,
+    ) -> Option<Self> {
+        let mut t = self;
+        match from {
+            Some(RefundState::Succeeded) => t.refunded = t.refunded.checked_sub(amount).ok()?,
+            Some(s) if s.reserves() => t.pending = t.pending.checked_sub(amount).ok()?,
+            _ => {}
+        }
+        match to {
+            RefundState::Succeeded => t.refunded = t.refunded.checked_add(amount).ok()?,
+            s if s.reserves() => t.pending = t.pending.checked_add(amount).ok()?,
+            _ => {}
+        }
+        Some(t)
+    }
+}
+
+/// What `apply` needs to look up and re-check on a checked ledger without walking it: the
+/// position of every id (captures, refunds, returns, lines, applied events) and the running
+/// totals (per capture, overall, settled captures, per line). Built once in one pass over a
+/// ledger that passed `check_ledger`; every incremental `apply` updates it in
+/// O(items the event touches).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct LedgerIndex {
+    captures: HashMap<String, usize>,
+    refunds: HashMap<String, usize>,
+    returns: HashMap<String, usize>,
+    lines: HashMap<String, usize>,
+    /// The first applied event with each id (as `apply`'s scan finds it).
+    events: HashMap<String, usize>,
+    /// Per capture, in capture order.
+    per_capture: Vec<Totals>,
+    /// Over every refund.
+    overall: Totals,
+    /// The sum of the captures.
+    captured: Minor,
+    /// The sum of the settled captures.
+    settled: Minor,
+    /// What counting refunds took from each line, in line order.
+    line_usage: Vec<LineUsage>,
+}
+
+fn first_positions<'a>(ids: impl Iterator<Item = &'a str>) -> HashMap<String, usize> {
+    let mut map = HashMap::with_capacity(ids.size_hint().0);
+    for (i, id) in ids.enumerate() {
+        map.entry(id.to_owned()).or_insert(i);
+    }
+    map
+}
+
+impl LedgerIndex {
+    /// The index of a ledger that passed `check_ledger` (unique ids, breakdowns that hold);
+    /// fails only where `check_ledger` would have.
+    pub(crate) fn new(ledger: &Ledger) -> Result<Self, RefundError> {
+        let captures = first_positions(ledger.captures.iter().map(|c| c.id.as_str()));
+        let mut per_capture = vec![Totals::default(); ledger.captures.len()];
+        let mut overall = Totals::default();
+        let sums = || overflow("/ledger/refunds");
+        for r in &ledger.refunds {
+            overall = overall.moved(r.amount, None, r.state).ok_or_else(sums)?;
+            if let Some(t) = r
+                .capture_id
+                .as_deref()
+                .and_then(|id| captures.get(id))
+                .and_then(|&i| per_capture.get_mut(i))
+            {
+                *t = t.moved(r.amount, None, r.state).ok_or_else(sums)?;
+            }
+        }
+        let line_index = LineIndex::new(ledger);
+        let line_usage = (0..ledger.lines.len())
+            .map(|i| line_index.usage(i))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self {
+            captures,
+            refunds: first_positions(ledger.refunds.iter().map(|r| r.id.as_str())),
+            returns: first_positions(ledger.returns.iter().map(|r| r.id.as_str())),
+            lines: first_positions(ledger.lines.iter().map(|l| l.id.as_str())),
+            events: first_positions(ledger.applied_events.iter().map(|a| a.id.as_str())),
+            per_capture,
+            overall,
+            captured: ledger.captured_total()?,
+            settled: Minor::checked_sum(
+                ledger
+                    .captures
+                    .iter()
+                    .filter(|c| c.settled)
+                    .map(|c| c.amount),
+            )
+            .map_err(|_| overflow("/ledger/captures"))?,
+            line_usage,
+        })
+    }
+
+    /// The position of the capture with this id.
+    pub(crate) fn capture(&self, id: &str) -> Option<usize> {
+        self.captures.get(id).copied()
+    }
+
+    /// The position of the refund with this id.
+    pub(crate) fn refund(&self, id: &str) -> Option<usize> {
+        self.refunds.get(id).copied()
+    }
+
+    /// The position of the return with this id.
+    pub(crate) fn return_position(&self, id: &str) -> Option<usize> {
+        self.returns.get(id).copied()
+    }
+
+    /// The position of the line with this id.
+    pub(crate) fn line(&self, id: &str) -> Option<usize> {
+        self.lines.get(id).copied()
+    }
+
+    /// The position of the first applied event with this id.
+    pub(crate) fn event(&self, id: &str) -> Option<usize> {
+        self.events.get(id).copied()
+    }
+
+    /// The totals of the capture at `i`.
+    pub(crate) fn capture_totals(&self, i: usize) -> Option<Totals> {
+        self.per_capture.get(i).copied()
+    }
+
+    /// The totals over every refund.
+    pub(crate) fn overall(&self) -> Totals {
+        self.overall
+    }
+
+    /// The sum of the captures.
+    pub(crate) fn captured(&self) -> Minor {
+        self.captured
+    }
+
+    /// The sum of the settled captures.
+    pub(crate) fn settled(&self) -> Minor {
+        self.settled
+    }
+
+    /// What counting refunds took from the line at `i`.
+    pub(crate) fn usage(&self, i: usize) -> Option<LineUsage> {
+        self.line_usage.get(i).copied()
+    }
+
+    /// Records a new refund at position `i` (its totals through [`LedgerIndex::set_totals`]).
+    pub(crate) fn record_refund(&mut self, id: &str, i: usize) {
+        self.refunds.entry(id.to_owned()).or_insert(i);
+    }
+
+    /// Records a new capture at position `i` (its sums through [`LedgerIndex::set_sums`]).
+    pub(crate) fn record_capture(&mut self, id: &str, i: usize) {
+        self.captures.entry(id.to_owned()).or_insert(i);
+        self.per_capture.push(Totals::default());
+    }
+
+    /// Sets the captured and settled sums (already checked).
+    pub(crate) fn set_sums(&mut self, captured: Minor, settled: Minor) {
+        self.captured = captured;
+        self.settled = settled;
+    }
+
+    /// Records an applied event at position `i`.
+    pub(crate) fn record_event(&mut self, id: &str, i: usize) {
+        self.events.entry(id.to_owned()).or_insert(i);
+    }
+
+    /// Sets the running totals after a refund moved (already checked).
+    pub(crate) fn set_totals(&mut self, overall: Totals, capture: Option<(usize, Totals)>) {
+        self.overall = overall;
+        if let Some((i, t)) = capture
+            && let Some(slot) = self.per_capture.get_mut(i)
+        {
+            *slot = t;
+        }
+    }
+
+    /// Sets the usage of the line at `i` (already checked).
+    pub(crate) fn set_usage(&mut self, i: usize, usage: LineUsage) {
+        if let Some(slot) = self.line_usage.get_mut(i) {
+            *slot = usage;
+        }
+    }
+}
+
+impl Ledger {
+    /// The breakdown of a scope from its running totals: the same figures and the same errors
+    /// as summing its refunds ([`Ledger::refundable`], [`Ledger::refundable_for_capture`]);
+    /// `None` totals mean a sum overflowed.
+    pub(crate) fn breakdown_of(
+        &self,
+        totals: Option<Totals>,
+        captured: Minor,
+    ) -> Result<Refundable, RefundError> {
+        let sum = match totals {
+            Some(t) => Sums {
+                refunded: t.refunded,
+                pending: t.pending,
+                overflow: false,
+            },
+            None => Sums {
+                overflow: true,
+                ..Sums::default()
+            },
+        };
+        self.finish_breakdown(sum, captured)
+    }
+
+    /// The allocation checks of `check` on the one refund `r` at position `i` (lines found
+    /// through `line`): each names a line once, takes nothing negative, and together they add
+    /// up to the refund. The same errors, in the same order, as the full check.
+    pub(crate) fn check_refund_allocations(
+        &self,
+        i: usize,
+        r: &Refund,
+        line: impl Fn(&str) -> Option<usize>,
+    ) -> Result<(), RefundError> {
+        if r.allocations.is_empty() {
+            return Ok(());
+        }
+        let mut seen: Vec<usize> = Vec::with_capacity(r.allocations.len());
+        let mut total = Minor::ZERO;
+        for (j, a) in r.allocations.iter().enumerate() {
+            let at = format!("/ledger/refunds/{i}/allocations/{j}");
+            let Some(k) = line(&a.line_id) else {
+                return Err(RefundError::inconsistent(
+                    format!("{at}/line_id"),
+                    format!("no line `{}`", a.line_id),
+                ));
+            };
+            // A refund has few allocations: a scan beats a set.
+            if seen.contains(&k) {
+                return Err(RefundError::inconsistent(
+                    format!("{at}/line_id"),
+                    format!("line `{}` is allocated twice", a.line_id),
+                ));
+            }
+            seen.push(k);
+            if a.amount.get() < 0 || a.tax.get() < 0 {
+                return Err(RefundError::invalid_amount(at, "", AmountProblem::Negative));
+            }
+            total = total
+                .checked_add(a.amount)
+                .and_then(|t| t.checked_add(a.tax))
+                .map_err(|_| overflow("/ledger/refunds"))?;
+        }
+        if total != r.amount {
+            return Err(refund_allocation_total(i, total, r.amount, self.currency));
+        }
+        Ok(())
+    }
+
+    /// The usage check of `check` on the line at `i` with usage `u` (`None`: a sum overflowed).
+    pub(crate) fn check_line_usage(
+        &self,
+        i: usize,
+        u: Option<LineUsage>,
+    ) -> Result<(), RefundError> {
+        let u = u.ok_or_else(|| overflow("/ledger/refunds"))?;
+        match self.lines.get(i) {
+            Some(l) if !line_holds(l, &u) => Err(line_over(i, l)),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn refund_allocation_total(
+    i: usize,
+    total: Minor,
+    amount: Minor,
+    currency: Currency,
+) -> RefundError {
+    RefundError::inconsistent(
+        format!("/ledger/refunds/{i}/allocations"),
+        format!(
+            "allocations add up to {}, not to the refund amount {}",
+            Money::new(total, currency),
+            Money::new(amount, currency)
+        ),
+    )
+}
+
+/// True when the counting refunds' usage `u` stays within line `l`: its amount, its tax and
+/// 100 % of its position (percentages and units both count).
+fn line_holds(l: &Line, u: &LineUsage) -> bool {
+    // Position in units of 1 / (10 000 × quantity).
+    let position = u128::from(u.percent_hundredths)
+        .checked_mul(u128::from(l.quantity))
+        .zip(u128::from(u.quantity).checked_mul(10_000))
+        .and_then(|(p, q)| p.checked_add(q));
+    let full = u128::from(l.quantity).checked_mul(10_000);
+    let past_full = match (position, full) {
+        (Some(p), Some(f)) => p > f,
+        _ => true,
+    };
+    !(u.amount > l.amount || u.tax > l.tax || past_full)
+}
+
+fn line_over(i: usize, l: &Line) -> RefundError {
+    RefundError::inconsistent(
+        format!("/ledger/lines/{i}"),
+        format!(
+            "succeeded and pending refunds take more than line `{}` holds",
+            l.id
+        ),
+    )
+}
+
+impl LineUsage {
+    /// With one allocation of a counting refund (pending when `pending`) taken out again:
+    /// the inverse of `plus`.
+    pub(crate) fn minus(self, a: &Allocation, pending: bool) -> Option<Self> {
+        let percent = a.percent.map_or(0, |p| u64::from(p.hundredths()));
+        let (pa, pt) = if pending {
+            (a.amount, a.tax)
+        } else {
+            (Minor::ZERO, Minor::ZERO)
+        };
+        Some(Self {
+            amount: self.amount.checked_sub(a.amount).ok()?,
+            tax: self.tax.checked_sub(a.tax).ok()?,
+            percent_hundredths: self.percent_hundredths.checked_sub(percent)?,
+            quantity: self.quantity.checked_sub(a.quantity.unwrap_or(0))?,
+            pending_amount: self.pending_amount.checked_sub(pa).ok()?,
+            pending_tax: self.pending_tax.checked_sub(pt).ok()?,
+        })
     }
 }

@@ -13,6 +13,7 @@
 //! | a [`Ledger`] and a [`ProviderRequest`] | the full plan: amount, statuses, provider call and response, explanation, event | [`plan()`] |
 //! | the same, many requests on one ledger, or only the numbers | the small [`Decision`] (no text, no bodies, no allocation on the fast path) | [`validate`] once, then [`decide`] |
 //! | a ledger and an [`Event`] (a webhook, your own call's outcome) | the next ledger | [`apply`] |
+//! | a validated ledger and a stream of events (webhooks in order, a replay of history) | the next validated ledger after each, with checks proportional to the event (n events cost O(n), not O(n²)) | [`ValidatedLedger::new`] once, then [`ValidatedLedger::apply`] per event ([`ValidatedLedger::view`] to [`decide`] in between, [`ValidatedLedger::into_ledger`] to persist) |
 //! | a ledger and a provider | how much can be refunded in total | [`validate`] then [`ValidLedger::maximum`] / [`Provider::refundable`] |
 //! | your own property tests | generators of ledgers, requests and events per provider | `strategies` (feature `proptest`) |
 //!
@@ -24,11 +25,13 @@
 //! 2. errors: [`error`];
 //! 3. the ledger and wire reading: [`ledger`], `wire` (crate-private; [`WireDecimal`] is public);
 //! 4. transition tables and events: [`machine`], [`event`];
-//! 5. plan building blocks: [`mod@plan`] ([`Decision`], [`ValidLedger`], [`Plan`]);
+//! 5. plan building blocks: [`mod@plan`] ([`Decision`], [`ValidLedger`], [`ValidatedLedger`],
+//!    [`Plan`]);
 //! 6. provider rules, one folder each behind [`provider::rules::Rules`]:
 //!    `provider/<name>/{mod.rs (decision), wire.rs, tables.rs, render.rs, errors.rs}`;
 //! 7. the provider registry: [`provider`] (one `providers!` line per provider);
-//! 8. the engine: [`engine`] (validate, decide, plan, apply, the money guard) and [`options`]
+//! 8. the engine: [`engine`] (validate, decide, plan, apply and the incremental
+//!    `ValidatedLedger::apply`, the money guard) and [`options`]
 //!    (what can be refunded now, from the same plans);
 //! 9. the JSON surface: `json` (feature `json`, default), which the CLI, Python and WASM wrap.
 #![doc = ""]
@@ -71,7 +74,10 @@ pub use money::{
     AmountProblem, Currency, Minor, Money, format_decimal, parse_decimal, parse_money,
 };
 pub use options::{Blocked, RefundOptions, ScopeKind, ScopeOptions};
-pub use plan::{Decision, Operation, Plan, PlanContext, RefundKind, Rule, ValidLedger};
+pub use plan::{
+    AppliedStep, Decision, Operation, Plan, PlanContext, RefundKind, Rule, ValidLedger,
+    ValidatedLedger,
+};
 pub use provider::ProviderRequest;
 pub use time::Timestamp;
 pub use wire::{UniqueMap, WireDecimal};

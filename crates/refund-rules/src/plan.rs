@@ -6,7 +6,7 @@ use serde_json::value::RawValue;
 use crate::error::RefundError;
 use crate::event::{Event, EventKind};
 use crate::id::Provider;
-use crate::ledger::{Ledger, RefundState, Refundable, Statuses};
+use crate::ledger::{Ledger, LedgerIndex, LineUsage, RefundState, Refundable, Statuses};
 use crate::machine::{PaymentEvent, ProviderMachines, StatusesAfter};
 use crate::money::{AmountProblem, Money};
 use crate::time::Timestamp;
@@ -336,6 +336,149 @@ impl<'a> ValidLedger<'a> {
     pub fn maximum(&self) -> Refundable {
         self.maximum
     }
+}
+
+impl<'a> ValidLedger<'a> {
+    /// A view of a ledger whose totals the caller already holds (an owned
+    /// [`ValidatedLedger`]).
+    pub(crate) fn from_parts(
+        ledger: &'a Ledger,
+        provider: Provider,
+        all: Refundable,
+        maximum: Refundable,
+    ) -> Self {
+        Self {
+            ledger,
+            provider,
+            all,
+            maximum,
+        }
+    }
+}
+
+/// The owned form of [`ValidLedger`] for a stream of events: a ledger that passed every check of
+/// one provider, with the indexes (ids → positions) and running totals (per capture, overall,
+/// settled, per line) that let [`ValidatedLedger::apply`] re-check only what an event changes.
+///
+/// It can only exist validated: [`ValidatedLedger::new`] runs the provider's full ledger check
+/// once, and `apply` either moves it to the next ledger that the full check accepts (with the
+/// same totals, property `tests/apply_incremental.rs`) or refuses the event and leaves it as it
+/// was. Each step costs O(what the event touches), so a sequence of n events costs O(n) instead
+/// of the O(n²) of calling [`crate::engine::apply`] on each ledger in turn.
+///
+/// ```
+/// use refund_rules::{Event, EventKind, Ledger, Money, Provider, Statuses, ValidatedLedger};
+/// use refund_rules::money::Currency;
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let usd = Currency::from_code("USD")?;
+/// let status = Statuses { payment: "AUTHORIZED".into(), order: None, fulfillment: None };
+/// let ledger = Ledger::new(usd, refund_rules::parse_money("100.00", usd)?.minor, status);
+/// let mut valid = ValidatedLedger::new(Provider::SimplePs, ledger)?;
+/// let capture = Event {
+///     id: "ev_1".into(),
+///     expected_version: Some(0),
+///     kind: EventKind::PaymentCaptured {
+///         capture_id: "cap_1".into(),
+///         amount: refund_rules::parse_money("100.00", usd)?,
+///         settled: true,
+///         captured_at: None,
+///     },
+/// };
+/// let step = valid.apply(&capture)?;
+/// assert!(!step.duplicate);
+/// assert_eq!(valid.ledger().status.payment, "CAPTURED");
+/// assert_eq!(valid.refundable_all()?.available, refund_rules::parse_money("100.00", usd)?.minor);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct ValidatedLedger {
+    pub(crate) ledger: Ledger,
+    pub(crate) provider: Provider,
+    pub(crate) index: LedgerIndex,
+}
+
+impl ValidatedLedger {
+    /// Indexes a ledger the caller has just checked for `provider`.
+    pub(crate) fn after_check(provider: Provider, ledger: Ledger) -> Result<Self, RefundError> {
+        let index = LedgerIndex::new(&ledger)?;
+        Ok(Self {
+            ledger,
+            provider,
+            index,
+        })
+    }
+
+    /// The ledger.
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    /// The ledger, to persist.
+    pub fn into_ledger(self) -> Ledger {
+        self.ledger
+    }
+
+    /// The provider it was checked for.
+    pub fn provider(&self) -> Provider {
+        self.provider
+    }
+
+    /// The breakdown over all captures ([`Ledger::refundable`]), from the running totals.
+    pub fn refundable_all(&self) -> Result<Refundable, RefundError> {
+        self.ledger
+            .breakdown_of(Some(self.index.overall()), self.index.captured())
+    }
+
+    /// The provider's one maximum ([`Provider::refundable`]), from the running totals. An error
+    /// where the provider refunds settled money only and the refunds exceed the settled
+    /// captures.
+    pub fn maximum(&self) -> Result<Refundable, RefundError> {
+        let captured = if self.provider.machines().refunds_settled_only {
+            self.index.settled()
+        } else {
+            self.index.captured()
+        };
+        self.ledger
+            .breakdown_of(Some(self.index.overall()), captured)
+    }
+
+    /// The breakdown of one capture ([`Ledger::refundable_for_capture`]), from the running
+    /// totals; `None` when the ledger has no such capture.
+    pub fn capture_refundable(&self, capture_id: &str) -> Option<Result<Refundable, RefundError>> {
+        let i = self.index.capture(capture_id)?;
+        let amount = self.ledger.captures.get(i)?.amount;
+        Some(
+            self.ledger
+                .breakdown_of(self.index.capture_totals(i), amount),
+        )
+    }
+
+    /// What succeeded and pending refunds took from a line ([`Ledger::line_usage`]), from the
+    /// running totals; `None` when the ledger has no such line.
+    pub fn line_usage(&self, line_id: &str) -> Option<LineUsage> {
+        self.index.line(line_id).and_then(|i| self.index.usage(i))
+    }
+
+    /// The borrowed view [`crate::engine::decide`] takes: decide on the ledger as it stands
+    /// now, without validating or summing again. Fails where [`ValidatedLedger::maximum`] does.
+    pub fn view(&self) -> Result<ValidLedger<'_>, RefundError> {
+        Ok(ValidLedger::from_parts(
+            &self.ledger,
+            self.provider,
+            self.refundable_all()?,
+            self.maximum()?,
+        ))
+    }
+}
+
+/// What [`ValidatedLedger::apply`] did (the ledger itself moved in place).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppliedStep {
+    /// True when the event id had already been applied: nothing changed.
+    pub duplicate: bool,
+    /// The statuses before the event.
+    pub status_before: Statuses,
 }
 
 /// A rule that fired in a decision: a static identifier (`"SP1.captured_only"`) and its source.

@@ -4,7 +4,7 @@
 
 use crate::error::{ErrorCode, ProviderError, RefundError};
 pub use crate::id::Provider;
-use crate::ledger::{Ledger, Refundable};
+use crate::ledger::{Ledger, Refund, Refundable};
 use crate::machine::{ProviderMachines, StatusMachine};
 use crate::money::Minor;
 use crate::plan::{Decision, Plan, PlanContext, ValidLedger};
@@ -133,6 +133,14 @@ macro_rules! providers {
             fn check_own_ledger_rules(self, ledger: &Ledger) -> Result<(), RefundError> {
                 match self {
                     $(Provider::$variant => <$rules as Rules>::check_ledger(ledger),)*
+                }
+            }
+
+            /// The provider's own rules on the one refund at position `i` (see
+            /// [`Rules::check_refund`]).
+            pub(crate) fn check_own_refund_rules(self, i: usize, refund: &Refund) -> Result<(), RefundError> {
+                match self {
+                    $(Provider::$variant => <$rules as Rules>::check_refund(i, refund),)*
                 }
             }
         }

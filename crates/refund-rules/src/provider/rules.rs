@@ -4,7 +4,7 @@
 
 use crate::error::{ErrorCode, ProviderError, RefundError};
 use crate::id::Provider;
-use crate::ledger::Ledger;
+use crate::ledger::{Ledger, Refund};
 use crate::machine::{ProviderMachines, StatusMachine};
 use crate::money::Minor;
 use crate::plan::{Decision, Plan, PlanContext, ValidLedger};
@@ -96,7 +96,19 @@ pub trait Rules {
         Ok(None)
     }
     /// The provider's own ledger rules, beyond the generic ones and the tables.
+    ///
+    /// The incremental `apply` ([`crate::plan::ValidatedLedger::apply`]) does not run them on
+    /// the whole ledger: it runs [`Rules::check_refund`] on the refund an event adds or moves.
+    /// So these rules may only look at each refund on its own (through `check_refund`) and at
+    /// what no event changes (currency, authorized amount, lines). Property
+    /// `tests/apply_incremental.rs` fails otherwise.
     fn check_ledger(_ledger: &Ledger) -> Result<(), RefundError> {
+        Ok(())
+    }
+    /// The part of [`Rules::check_ledger`] about one refund, at position `i` of the ledger's
+    /// refunds: what the incremental `apply` re-checks when an event adds or moves it. The same
+    /// error as `check_ledger` gives for that refund.
+    fn check_refund(_i: usize, _refund: &Refund) -> Result<(), RefundError> {
         Ok(())
     }
 }

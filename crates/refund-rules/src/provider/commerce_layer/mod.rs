@@ -41,7 +41,7 @@ use crate::error::ProviderError;
 use crate::error::{ErrorCode, InputProblem, RefundError};
 use crate::event::EventKind;
 use crate::id::Provider;
-use crate::ledger::{AmountStage, Ledger, RefundState, Refundable};
+use crate::ledger::{AmountStage, Ledger, Refund, RefundState, Refundable};
 use crate::machine::{PaymentEvent as P, ProviderMachines, StatusMachine};
 use crate::money::{Minor, Money};
 use crate::plan::{
@@ -76,12 +76,21 @@ pub fn plan(
 /// Refund transactions always reference a capture (CL1 `reference_capture`; CL3 refunds happen
 /// "when a capture is refunded"), so per-capture balances add up to the order's.
 fn refunds_name_captures(ledger: &Ledger) -> Result<(), RefundError> {
-    match ledger.refunds.iter().position(|r| r.capture_id.is_none()) {
-        Some(i) => Err(RefundError::inconsistent(
+    ledger
+        .refunds
+        .iter()
+        .enumerate()
+        .try_for_each(|(i, r)| refund_names_capture(i, r))
+}
+
+/// [`refunds_name_captures`] for the one refund at position `i`.
+fn refund_names_capture(i: usize, refund: &Refund) -> Result<(), RefundError> {
+    match refund.capture_id {
+        Some(_) => Ok(()),
+        None => Err(RefundError::inconsistent(
             format!("/ledger/refunds/{i}/capture_id"),
             "commerce_layer refunds always reference a capture",
         )),
-        None => Ok(()),
     }
 }
 
@@ -477,5 +486,8 @@ impl Rules for CommerceLayerRules {
     }
     fn check_ledger(ledger: &Ledger) -> Result<(), RefundError> {
         refunds_name_captures(ledger)
+    }
+    fn check_refund(i: usize, refund: &Refund) -> Result<(), RefundError> {
+        refund_names_capture(i, refund)
     }
 }
