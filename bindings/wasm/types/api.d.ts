@@ -9,6 +9,7 @@ import type {
   AmountResult,
   Applied,
   ApplyInput,
+  Decision,
   ErrorBody,
   ErrorCode,
   ErrorFamily,
@@ -68,6 +69,8 @@ export declare class RefundError extends Error {
 /** `jsonNumber("25.00")`: the JSON number `25.00`, exactly (JS numbers cannot keep trailing zeros). */
 export declare function jsonNumber(text: string): JsonNumber;
 
+/** Decides a refund without rendering it (`render: "decision"`): no explanation, bodies or event. */
+export declare function plan(document: PlanInput & { render: 'decision' }): Decision;
 /** Plans a refund; throws `RefundError` when it is refused. */
 export declare function plan(document: Document<PlanInput>): Plan;
 /** Applies an event to a ledger; throws `RefundError` on an illegal move or a version conflict. */

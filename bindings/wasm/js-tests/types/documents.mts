@@ -149,6 +149,8 @@ const lineKinds: LineKind[] = (applied.ledger.lines ?? []).map((l) => l.kind);
 
 const scopes: ScopeKind[] = options({ provider: 'digital_river', ledger: drLedger }).scopes.map((s) => s.kind);
 
+const decision: Decision = plan({ ...digitalRiver, render: 'decision' });
+const rules: string[] = decision.rules;
 const env = run('plan', { ...digitalRiver, render: 'decision' }) as PlanResult;
 if (env.ok) {
   const value: Plan | Decision = env.value;
@@ -178,4 +180,4 @@ const badProvider: PlanInput = { provider: 'stripe', ledger: drLedger };
 // @ts-expect-error `operation` of a plan is a literal union, not any string
 const badOperation: Plan['operation'] = 'refund_all';
 
-void [planned, again, returnIds, lineKinds, scopes, untyped, badState, badLine, badReturn, badTarget, badAp, badBody, badProvider, badOperation];
+void [rules, planned, again, returnIds, lineKinds, scopes, untyped, badState, badLine, badReturn, badTarget, badAp, badBody, badProvider, badOperation];
