@@ -26,6 +26,8 @@ COMMANDS:
     options         what can be refunded now, and how: {provider, ledger, options?, now?}
                     (max, min, full_only, operation, blocked, until, scopes; a plan
                     document is read as it is, its request ignored)
+    request-body    the provider's request body for an amount of a scope, in its own
+                    wire form: {provider, ledger, amount?, scope?: {kind, id?}}
     parse-amount    decimal to minor units: {amount, currency, provider?}
     format-amount   minor units to decimal: {minor, currency}
     validate-list-query

@@ -109,10 +109,11 @@ fn schema_defined(operation: &str) -> bool {
             | "format_amount"
             | "validate_list_query"
             | "options"
+            | "request_body"
     )
 }
 
-const OPERATIONS: [&str; 7] = [
+const OPERATIONS: [&str; 8] = [
     "plan",
     "apply",
     "refundable",
@@ -120,6 +121,7 @@ const OPERATIONS: [&str; 7] = [
     "format_amount",
     "validate_list_query",
     "options",
+    "request_body",
 ];
 
 /// The schema's `<op><suffix>` definition for each operation.

@@ -51,11 +51,13 @@ pub enum Operation {
     ValidateListQuery,
     /// What can be refunded now, and how (`max`, `min`, `full_only`, `blocked`, scopes).
     Options,
+    /// The provider's request body for an amount of a scope, in its own wire form.
+    RequestBody,
 }
 
 impl Operation {
     /// All operations.
-    pub const ALL: [Operation; 7] = [
+    pub const ALL: [Operation; 8] = [
         Self::Plan,
         Self::Apply,
         Self::Refundable,
@@ -63,10 +65,11 @@ impl Operation {
         Self::FormatAmount,
         Self::ValidateListQuery,
         Self::Options,
+        Self::RequestBody,
     ];
 
     /// The name (`plan`, `apply`, `refundable`, `parse_amount`, `format_amount`,
-    /// `validate_list_query`, `options`).
+    /// `validate_list_query`, `options`, `request_body`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Plan => "plan",
@@ -76,6 +79,7 @@ impl Operation {
             Self::FormatAmount => "format_amount",
             Self::ValidateListQuery => "validate_list_query",
             Self::Options => "options",
+            Self::RequestBody => "request_body",
         }
     }
 
@@ -281,6 +285,7 @@ pub fn run_with(op: Operation, input: &str, pretty: bool) -> Response {
         Operation::FormatAmount => format_amount_value(input),
         Operation::ValidateListQuery => validate_list_query_value(input),
         Operation::Options => options_value(input),
+        Operation::RequestBody => request_body_value(input),
     };
     render(result, pretty)
 }
@@ -759,6 +764,7 @@ pub(crate) fn schema_roots(g: &mut schemars::SchemaGenerator) {
     g.subschema_for::<FormatAmountInput>();
     g.subschema_for::<ListQueryInput>();
     g.subschema_for::<OptionsInput>();
+    g.subschema_for::<RequestBodyInput>();
 }
 
 /// The `options` input: `{provider, ledger, options?, now?}`. A whole `plan` document is read
@@ -813,4 +819,201 @@ fn options_value(input: &str) -> Outcome {
     )
     .map_err(mapped)?;
     to_raw(&answer)
+}
+
+/// The `request_body` input: which provider, the ledger, an optional scope and an optional
+/// amount (a decimal of the ledger's currency, as a string or a number).
+#[derive(Debug, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "request_body_input")
+)]
+#[serde(deny_unknown_fields)]
+struct RequestBodyInput {
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "crate::schema_types::ProviderName")
+    )]
+    provider: String,
+    ledger: LedgerDoc,
+    /// Absent: the whole payment or order.
+    #[serde(default)]
+    scope: Option<ScopeDoc>,
+    /// Absent: everything available in the scope.
+    #[serde(default)]
+    amount: Option<WireDecimal>,
+}
+
+/// A scope a provider refunds by.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "request_scope")
+)]
+#[serde(deny_unknown_fields)]
+struct ScopeDoc {
+    kind: ScopeKindDoc,
+    /// The capture, return or line id, or the order-level type; absent for `order`.
+    #[serde(default)]
+    id: Option<String>,
+}
+
+/// Commerce Layer refunds by `capture`, `order` or `return`; Digital River by `line` or
+/// (order-level) `type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(rename = "request_scope_kind")
+)]
+#[serde(rename_all = "snake_case")]
+enum ScopeKindDoc {
+    Capture,
+    Order,
+    Return,
+    Line,
+    Type,
+}
+
+impl ScopeKindDoc {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Capture => "capture",
+            Self::Order => "order",
+            Self::Return => "return",
+            Self::Line => "line",
+            Self::Type => "type",
+        }
+    }
+}
+
+/// The output of `request_body`: the body to send as a plan document's `request` (`null`:
+/// send none; the provider refunds everything available without a body).
+#[derive(Serialize)]
+struct RequestBodyOutput {
+    request: Option<Box<RawValue>>,
+}
+
+fn request_body_value(input: &str) -> Outcome {
+    use crate::provider::{NoSuchRequest, RequestScope};
+    let unmapped = |e| Failure::new(e, None);
+    let doc: RequestBodyInput = from_json_document(input, "", &["amount"]).map_err(unmapped)?;
+    let provider = Provider::from_name(&doc.provider).map_err(unmapped)?;
+    let fail = |e| Failure::new(e, Some(provider));
+    let ledger = doc.ledger.into_ledger("/ledger").map_err(fail)?;
+    check_ledger(provider, &ledger).map_err(fail)?;
+    let amount = match &doc.amount {
+        None => None,
+        Some(wire) => {
+            let money = crate::money::parse_money(&wire.text, ledger.currency)
+                .map_err(|p| unmapped(RefundError::invalid_amount("/amount", &wire.text, p)))?;
+            if !money.minor.is_positive() {
+                let problem = crate::money::AmountProblem::Zero;
+                return Err(unmapped(RefundError::invalid_amount(
+                    "/amount", &wire.text, problem,
+                )));
+            }
+            Some(money.minor)
+        }
+    };
+    let scope = match &doc.scope {
+        None => RequestScope::Whole,
+        Some(ScopeDoc { kind, id }) => {
+            let id = match (kind, id.as_deref()) {
+                (ScopeKindDoc::Order, None) => "",
+                (ScopeKindDoc::Order, Some(_)) => {
+                    return Err(unmapped(RefundError::input(
+                        InputProblem::Unsupported,
+                        "/scope/id",
+                        "the `order` scope is the ledger's own order: leave `id` out",
+                    )));
+                }
+                (kind, None) => {
+                    return Err(unmapped(RefundError::input(
+                        InputProblem::Missing,
+                        "/scope/id",
+                        format!("a `{}` scope names its id", kind.as_str()),
+                    )));
+                }
+                (_, Some(id)) => id,
+            };
+            match kind {
+                ScopeKindDoc::Capture => RequestScope::Capture(id),
+                ScopeKindDoc::Order => RequestScope::Order,
+                ScopeKindDoc::Return => RequestScope::Return(id),
+                ScopeKindDoc::Line => RequestScope::Line(id),
+                ScopeKindDoc::Type => RequestScope::Type(id),
+            }
+        }
+    };
+    let body = provider
+        .request_body(&ledger, scope, amount)
+        .map_err(|why| {
+            let (problem, pointer, message) = match why {
+                NoSuchRequest::Scope => match doc.scope.as_ref() {
+                    None => (
+                        InputProblem::Missing,
+                        "/scope",
+                        format!("{provider} refunds one scope at a time: give `scope`"),
+                    ),
+                    Some(s) => (
+                        InputProblem::Unsupported,
+                        "/scope/kind",
+                        format!("{provider} has no `{}` scope", s.kind.as_str()),
+                    ),
+                },
+                NoSuchRequest::AmountRequired => (
+                    InputProblem::Missing,
+                    "/amount",
+                    format!("a {provider} refund of this scope needs an amount"),
+                ),
+                NoSuchRequest::AmountRefused => (
+                    InputProblem::Unsupported,
+                    "/amount",
+                    format!(
+                        "this {provider} scope refunds everything available: leave `amount` out"
+                    ),
+                ),
+            };
+            unmapped(RefundError::input(problem, pointer, message))
+        })?;
+    if let Some(ScopeDoc { kind, id: Some(id) }) = &doc.scope {
+        let id = id.as_str();
+        let known = match kind {
+            ScopeKindDoc::Capture => ledger.captures.iter().any(|c| c.id == id),
+            ScopeKindDoc::Return => ledger.returns.iter().any(|r| r.id == id),
+            ScopeKindDoc::Line => ledger.lines.iter().any(|l| l.id == id),
+            ScopeKindDoc::Order | ScopeKindDoc::Type => true,
+        };
+        if !known {
+            return Err(unmapped(RefundError::input(
+                InputProblem::NotFound,
+                "/scope/id",
+                format!("the ledger has no {} `{id}`", kind.as_str()),
+            )));
+        }
+    }
+    // What the core writes, it reads: the body is a request `plan` parses. A refusal names the
+    // scope it came from (a Digital River type the provider does not have).
+    ProviderRequest::from_json(provider, body.as_deref(), None).map_err(|e| {
+        let pointer = if doc.scope.is_some() {
+            "/scope/id"
+        } else {
+            "/amount"
+        };
+        unmapped(RefundError::input(
+            InputProblem::Invalid,
+            pointer,
+            format!("{provider} refuses the request for it: {e}"),
+        ))
+    })?;
+    let request = body.map(RawValue::from_string).transpose().map_err(|e| {
+        fail(RefundError::invalid_input(
+            "",
+            format!("cannot render the body: {e}"),
+        ))
+    })?;
+    to_raw(&RequestBodyOutput { request })
 }

@@ -16,7 +16,7 @@ use crate::id::{Operation, Provider};
 use crate::ledger::{Ledger, LineKind, Refundable};
 use crate::money::{Minor, Money};
 use crate::plan::{Plan, PlanContext};
-use crate::provider::{ProviderRequest, check_ledger};
+use crate::provider::{ProviderRequest, RequestScope as Scope, check_ledger};
 use crate::time::Timestamp;
 
 /// What can be refunded now, and how ([`options`]).
@@ -225,22 +225,6 @@ fn order_id(ledger: &Ledger) -> String {
     ledger.id.clone().unwrap_or_else(|| "order_1".to_owned())
 }
 
-/// What a request on one scope is (the body builders below).
-enum Scope<'a> {
-    /// The payment or order as a whole: the provider's own "everything" form.
-    Whole,
-    /// Commerce Layer: one capture.
-    Capture(&'a str),
-    /// Commerce Layer: the whole-order `_refund`.
-    Order,
-    /// Commerce Layer: one return.
-    Return(&'a str),
-    /// Digital River: one product line.
-    Line(&'a str),
-    /// Digital River: one order-level type.
-    Type(&'a str),
-}
-
 /// One scope's numbers, before rendering.
 struct Answer {
     max: Minor,
@@ -258,79 +242,22 @@ struct Probe<'a> {
     ctx: PlanContext,
 }
 
-/// A JSON string literal.
-fn text(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_owned())
-}
-
 impl Probe<'_> {
     /// The provider's request body for `scope`, sized by `amount` (`None`: the form that
-    /// takes everything available in the scope). `None` when the scope has no such form.
+    /// takes everything available in the scope). `None` when the form is no body, or when
+    /// the scope has no such form (then the plan says why).
     fn body(&self, scope: &Scope<'_>, amount: Option<Minor>) -> Option<String> {
-        let ledger = self.ledger;
-        let currency = ledger.currency;
-        let decimal = |m: Minor| Money::new(m, currency).to_decimal_string();
-        let id = text(&order_id(ledger));
-        let code = text(currency.code());
-        let cl = |kind: &str, id: &str, amount: Option<Minor>| {
-            let cents = amount
-                .map(|m| format!(r#","_refund_amount_cents":{}"#, m.get()))
-                .unwrap_or_default();
-            format!(
-                r#"{{"data":{{"type":"{kind}","id":{},"attributes":{{"_refund":true{cents}}}}}}}"#,
-                text(id)
-            )
-        };
-        match (self.provider, scope) {
-            (Provider::SimplePs | Provider::FiservCommerceHub, Scope::Whole) => amount.map(|m| {
-                format!(
-                    r#"{{"amount":{{"total":{},"currency":{code}}}}}"#,
-                    decimal(m)
-                )
-            }),
-            (Provider::AlternativePayments, Scope::Whole) => {
-                let size = amount
-                    .map(|m| format!(r#""amount":"{}","#, decimal(m)))
-                    .unwrap_or_default();
-                Some(format!(
-                    r#"{{"payment_id":{id},{size}"reason":{{"type":"Customer Request"}}}}"#
-                ))
-            }
-            (Provider::DigitalRiver, Scope::Whole) => {
-                let size = match amount {
-                    Some(m) => format!(r#""amount":{}"#, decimal(m)),
-                    None => r#""percent":100"#.to_owned(),
-                };
-                Some(format!(r#"{{"orderId":{id},"currency":{code},{size}}}"#))
-            }
-            (Provider::DigitalRiver, Scope::Line(line)) => {
-                let size = amount
-                    .map(|m| format!(r#","amount":{}"#, decimal(m)))
-                    .unwrap_or_default();
-                Some(format!(
-                    r#"{{"orderId":{id},"currency":{code},"items":[{{"itemId":{}{size}}}]}}"#,
-                    text(line)
-                ))
-            }
-            (Provider::DigitalRiver, Scope::Type(kind)) => {
-                let size = match amount {
-                    Some(m) => format!(r#","amount":{}"#, decimal(m)),
-                    None => r#","percent":100"#.to_owned(),
-                };
-                Some(format!(
-                    r#"{{"orderId":{id},"currency":{code},"type":{}{size}}}"#,
-                    text(kind)
-                ))
-            }
-            (Provider::CommerceLayer, Scope::Capture(c)) => Some(cl("captures", c, amount)),
-            (Provider::CommerceLayer, Scope::Order) => amount
-                .is_none()
-                .then(|| cl("orders", &order_id(ledger), None)),
-            (Provider::CommerceLayer, Scope::Return(r)) => {
-                amount.map(|m| cl("returns", r, Some(m)))
-            }
-            _ => None,
-        }
+        self.provider
+            .request_body(self.ledger, *scope, amount)
+            .ok()
+            .flatten()
+    }
+
+    /// Whether the provider has a request for `scope` sized by `amount`.
+    fn has_request(&self, scope: &Scope<'_>, amount: Minor) -> bool {
+        self.provider
+            .request_body(self.ledger, *scope, Some(amount))
+            .is_ok_and(|body| body.is_some())
     }
 
     /// Plans the request of `scope` sized by `amount`, through the engine.
@@ -410,7 +337,7 @@ impl Probe<'_> {
         let full_only = match plan.operation {
             Operation::Cancel | Operation::Void => true,
             Operation::Refund | Operation::Forward => match max.checked_sub(Minor::new(1)) {
-                Ok(less) if less.is_positive() && self.body(scope, Some(less)).is_some() => {
+                Ok(less) if less.is_positive() && self.has_request(scope, less) => {
                     matches!(
                         self.plan(scope, Some(less)),
                         Err(RefundError::PartialRefundNotSupported { .. })

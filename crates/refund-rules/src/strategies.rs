@@ -56,7 +56,7 @@ use crate::ledger::{Capture, Ledger, Line, LineKind, Refund, RefundState, Return
 use crate::machine::{PaymentEvent, StatusMachine};
 use crate::money::{Currency, Minor, Money, format_decimal};
 use crate::plan::{Plan, PlanContext};
-use crate::provider::{Provider, ProviderRequest};
+use crate::provider::{Provider, ProviderRequest, RequestScope};
 use crate::time::Timestamp;
 
 /// Providers whose rules are implemented and covered by these strategies: all five.
@@ -983,45 +983,20 @@ pub fn target_capture(ledger: &Ledger) -> Option<&Capture> {
 /// - Commerce Layer: the [`target_capture`] trigger with `_refund_amount_cents`; `None` is the
 ///   whole-order trigger (full only).
 pub fn amount_request(provider: Provider, ledger: &Ledger, amount: Option<Money>) -> RequestDoc {
-    let id = ledger.id.clone().unwrap_or_else(|| "pay_1".to_owned());
-    let code = ledger.currency.code();
-    let body = match (provider, amount) {
-        (Provider::SimplePs | Provider::FiservCommerceHub, None) => None,
-        (Provider::SimplePs | Provider::FiservCommerceHub, Some(m)) => Some(format!(
-            r#"{{"amount":{{"total":{},"currency":"{}"}}}}"#,
-            m.to_decimal_string(),
-            m.currency
-        )),
-        (Provider::AlternativePayments, m) => {
-            let amount = m
-                .map(|m| format!(r#""amount":"{}","#, m.to_decimal_string()))
-                .unwrap_or_default();
-            Some(format!(
-                r#"{{"payment_id":"{id}",{amount}"reason":{{"type":"Customer Request"}}}}"#
-            ))
+    // Commerce Layer sizes a refund on one capture; its amount-free form is the whole order.
+    let scope = match (provider, amount) {
+        (Provider::CommerceLayer, Some(_)) => {
+            RequestScope::Capture(target_capture(ledger).map_or("cap_1", |c| c.id.as_str()))
         }
-        (Provider::DigitalRiver, m) => {
-            let size = m.map_or_else(
-                || r#""percent":100"#.to_owned(),
-                |m| format!(r#""amount":{}"#, m.to_decimal_string()),
-            );
-            Some(format!(
-                r#"{{"orderId":"{id}","currency":"{code}",{size}}}"#
-            ))
-        }
-        (Provider::CommerceLayer, None) => Some(format!(
-            r#"{{"data":{{"type":"orders","id":"{id}","attributes":{{"_refund":true}}}}}}"#
-        )),
-        (Provider::CommerceLayer, Some(m)) => {
-            let capture = target_capture(ledger).map_or("cap_1", |c| c.id.as_str());
-            Some(format!(
-                r#"{{"data":{{"type":"captures","id":"{capture}","attributes":{{"_refund":true,"_refund_amount_cents":{}}}}}}}"#,
-                m.minor.get()
-            ))
-        }
+        (Provider::CommerceLayer, None) => RequestScope::Order,
+        _ => RequestScope::Whole,
     };
     RequestDoc {
-        body,
+        // Every scope chosen above has a request, with or without an amount.
+        body: provider
+            .request_body(ledger, scope, amount.map(|m| m.minor))
+            .ok()
+            .flatten(),
         options: None,
     }
 }

@@ -171,6 +171,11 @@ pub fn raw_json<T: Serialize>(body: &T) -> Box<RawValue> {
     serde_json::value::to_raw_value(body).unwrap_or_else(|_| RawValue::NULL.to_owned())
 }
 
+/// `s` as a JSON string literal.
+pub fn json_string(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_owned())
+}
+
 fn truncate(text: &str, max: usize) -> String {
     let mut out: String = text.chars().take(max).collect();
     if text.chars().nth(max).is_some() {
@@ -261,6 +266,16 @@ pub const MAX_DEPTH: usize = 128;
 /// Refuses nesting deeper than [`MAX_DEPTH`] anywhere in `text`, before any parse: one pass, no
 /// allocation until the error (which names the value that goes too deep).
 fn check_depth(text: &str, base: &str) -> Result<(), RefundError> {
+    // Each level opens with `{` or `[`: with no more openers than the limit (any single
+    // payment's document), nothing can nest too deep. This count vectorizes; the scan does not.
+    let openers = text
+        .as_bytes()
+        .iter()
+        .filter(|&&b| b == b'{' || b == b'[')
+        .count();
+    if openers <= MAX_DEPTH {
+        return Ok(());
+    }
     let mut depth = 0_usize;
     let (mut in_string, mut escaped) = (false, false);
     for (i, &b) in text.as_bytes().iter().enumerate() {

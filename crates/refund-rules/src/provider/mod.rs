@@ -6,8 +6,10 @@ use crate::error::{ErrorCode, ProviderError, RefundError};
 pub use crate::id::Provider;
 use crate::ledger::{Ledger, Refundable};
 use crate::machine::{ProviderMachines, StatusMachine};
+use crate::money::Minor;
 use crate::plan::{Decision, Plan, PlanContext, ValidLedger};
 use rules::Rules;
+pub use rules::{NoSuchRequest, RequestScope};
 
 pub mod alternative_payments;
 pub mod commerce_layer;
@@ -94,6 +96,22 @@ macro_rules! providers {
             pub fn return_machine(self) -> Option<&'static StatusMachine> {
                 match self {
                     $(Provider::$variant => <$rules as Rules>::return_machine(),)*
+                }
+            }
+
+            /// The request body (JSON text) that refunds `amount` of `scope` of `ledger`
+            /// (`None`: everything available in the scope), in the provider's own wire form:
+            /// what `options`, the generators and the JSON `request_body` operation write.
+            /// `Ok(None)` where the provider's form is no body at all (SimplePS and Fiserv
+            /// refund everything available without one).
+            pub fn request_body(
+                self,
+                ledger: &Ledger,
+                scope: RequestScope<'_>,
+                amount: Option<Minor>,
+            ) -> Result<Option<String>, NoSuchRequest> {
+                match self {
+                    $(Provider::$variant => <$rules as Rules>::request_body(ledger, scope, amount),)*
                 }
             }
 

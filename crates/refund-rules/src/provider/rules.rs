@@ -6,8 +6,39 @@ use crate::error::{ErrorCode, ProviderError, RefundError};
 use crate::id::Provider;
 use crate::ledger::Ledger;
 use crate::machine::{ProviderMachines, StatusMachine};
+use crate::money::Minor;
 use crate::plan::{Decision, Plan, PlanContext, ValidLedger};
 use crate::time::Timestamp;
+
+/// What one request body refunds: the whole payment or order, or one of the scopes a provider
+/// refunds by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestScope<'a> {
+    /// The payment or order as a whole, in the provider's own "everything" form when no
+    /// amount is given.
+    Whole,
+    /// Commerce Layer: one capture.
+    Capture(&'a str),
+    /// Commerce Layer: the whole-order `_refund` trigger.
+    Order,
+    /// Commerce Layer: one return.
+    Return(&'a str),
+    /// Digital River: one product line.
+    Line(&'a str),
+    /// Digital River: one order-level type (shipping, fees, …).
+    Type(&'a str),
+}
+
+/// Why a provider has no request body for a scope and amount ([`Rules::request_body`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoSuchRequest {
+    /// The provider does not refund by that scope (or, for Commerce Layer, needs one).
+    Scope,
+    /// That scope's request must carry an amount (a Commerce Layer return).
+    AmountRequired,
+    /// That scope's request takes no amount (the Commerce Layer whole-order trigger).
+    AmountRefused,
+}
 
 /// A provider's rules: its wire types, tables, decision and error mapping.
 pub trait Rules {
@@ -49,6 +80,14 @@ pub trait Rules {
         let plan = Self::plan(valid.ledger(), request, options, ctx)?;
         Decision::of_plan(&plan, Self::machines())
     }
+    /// The request body (JSON text) that refunds `amount` of `scope` (`None`: the form that
+    /// takes everything available in the scope), in the provider's own wire form; `Ok(None)`
+    /// where that form is no body at all.
+    fn request_body(
+        ledger: &Ledger,
+        scope: RequestScope<'_>,
+        amount: Option<Minor>,
+    ) -> Result<Option<String>, NoSuchRequest>;
     /// The provider's own error for a rejection, where it has one (matched on the type only).
     fn provider_error(error: &RefundError) -> Option<ProviderError>;
     /// The last instant a time-bound rule lets a refund of `ledger` through (Fiserv's 12-month
@@ -60,4 +99,23 @@ pub trait Rules {
     fn check_ledger(_ledger: &Ledger) -> Result<(), RefundError> {
         Ok(())
     }
+}
+
+/// The `{"amount": {"total", "currency"}}` request body of SimplePS (SP1) and Fiserv (FS1) for
+/// `amount` of the whole payment; no amount is no body (both refund everything available).
+pub(crate) fn amount_total_body(
+    ledger: &Ledger,
+    scope: RequestScope<'_>,
+    amount: Option<Minor>,
+) -> Result<Option<String>, NoSuchRequest> {
+    if scope != RequestScope::Whole {
+        return Err(NoSuchRequest::Scope);
+    }
+    Ok(amount.map(|m| {
+        format!(
+            r#"{{"amount":{{"total":{},"currency":{}}}}}"#,
+            crate::money::Money::new(m, ledger.currency).to_decimal_string(),
+            crate::wire::json_string(ledger.currency.code())
+        )
+    }))
 }

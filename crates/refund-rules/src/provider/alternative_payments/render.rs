@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use crate::provider::rules::{NoSuchRequest, RequestScope};
+
 use super::wire::{Reason, Request};
 use crate::money::Money;
 use crate::plan::{ProviderCall, ProviderResponse};
@@ -39,4 +41,28 @@ pub(super) fn created() -> ProviderResponse {
         http_status: 201,
         body: raw_json(&SUCCESS_MESSAGE),
     }
+}
+
+/// The `POST /refunds` request body: the payment id, the amount as a decimal string (no amount
+/// refunds everything available) and a reason. Only the whole payment is a scope.
+pub(super) fn request_body(
+    ledger: &crate::ledger::Ledger,
+    scope: RequestScope<'_>,
+    amount: Option<crate::money::Minor>,
+) -> Result<Option<String>, NoSuchRequest> {
+    if scope != RequestScope::Whole {
+        return Err(NoSuchRequest::Scope);
+    }
+    let id = crate::wire::json_string(ledger.id.as_deref().unwrap_or("pay_1"));
+    let size = amount
+        .map(|m| {
+            format!(
+                r#""amount":"{}","#,
+                Money::new(m, ledger.currency).to_decimal_string()
+            )
+        })
+        .unwrap_or_default();
+    Ok(Some(format!(
+        r#"{{"payment_id":{id},{size}"reason":{{"type":"Customer Request"}}}}"#
+    )))
 }

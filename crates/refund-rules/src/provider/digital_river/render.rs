@@ -1,6 +1,8 @@
 //! Digital River's call (`POST /refunds`) and its predicted 201 response.
 
 use serde::Serialize;
+
+use crate::provider::rules::{NoSuchRequest, RequestScope};
 use serde_json::value::RawValue;
 
 use super::wire::{ItemRefundType, Options, OrderRefundType, Request, parse_amount, parse_percent};
@@ -164,4 +166,50 @@ struct CreatedBody {
     state: RefundState,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<String>,
+}
+
+/// The `POST /refunds` request body: the order, its currency and the size (`amount`, or
+/// `percent: 100` for everything available); a line is an `items` entry, an order-level type
+/// a `type` field.
+pub(super) fn request_body(
+    ledger: &crate::ledger::Ledger,
+    scope: RequestScope<'_>,
+    amount: Option<Minor>,
+) -> Result<Option<String>, NoSuchRequest> {
+    use crate::wire::json_string;
+    let id = json_string(ledger.id.as_deref().unwrap_or("order_1"));
+    let code = json_string(ledger.currency.code());
+    let decimal = |m: Minor| Money::new(m, ledger.currency).to_decimal_string();
+    let body = match scope {
+        RequestScope::Whole => {
+            let size = match amount {
+                Some(m) => format!(r#""amount":{}"#, decimal(m)),
+                None => r#""percent":100"#.to_owned(),
+            };
+            format!(r#"{{"orderId":{id},"currency":{code},{size}}}"#)
+        }
+        RequestScope::Line(line) => {
+            let size = amount
+                .map(|m| format!(r#","amount":{}"#, decimal(m)))
+                .unwrap_or_default();
+            format!(
+                r#"{{"orderId":{id},"currency":{code},"items":[{{"itemId":{}{size}}}]}}"#,
+                json_string(line)
+            )
+        }
+        RequestScope::Type(kind) => {
+            let size = match amount {
+                Some(m) => format!(r#","amount":{}"#, decimal(m)),
+                None => r#","percent":100"#.to_owned(),
+            };
+            format!(
+                r#"{{"orderId":{id},"currency":{code},"type":{}{size}}}"#,
+                json_string(kind)
+            )
+        }
+        RequestScope::Capture(_) | RequestScope::Order | RequestScope::Return(_) => {
+            return Err(NoSuchRequest::Scope);
+        }
+    };
+    Ok(Some(body))
 }

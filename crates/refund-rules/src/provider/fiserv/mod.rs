@@ -473,6 +473,13 @@ impl Rules for FiservCommerceHubRules {
     ) -> Result<Plan, RefundError> {
         plan(ledger, request, options, ctx)
     }
+    fn request_body(
+        ledger: &Ledger,
+        scope: crate::provider::rules::RequestScope<'_>,
+        amount: Option<crate::money::Minor>,
+    ) -> Result<Option<String>, crate::provider::rules::NoSuchRequest> {
+        crate::provider::rules::amount_total_body(ledger, scope, amount)
+    }
     fn provider_error(error: &RefundError) -> Option<ProviderError> {
         provider_error(error)
     }
