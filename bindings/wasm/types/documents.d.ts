@@ -881,6 +881,39 @@ export interface RefundableInput {
 
 export type RefundableResult = { ok: true; value: Refundable } | { ok: false; error: ErrorBody };
 
+/** The provider request body the core writes for an amount of a scope: put it as a plan document's `request`. `null`: send no body (SimplePS and Fiserv refund everything available without one). */
+export interface RequestBody {
+  request: null | { [key: string]: JsonValue };
+}
+
+/**
+ * The `request_body` input: which provider, the ledger, an optional scope and an optional
+ * amount (a decimal of the ledger's currency, as a string or a number).
+ */
+export interface RequestBodyInput {
+  /** Absent: everything available in the scope. */
+  amount?: number | string | JsonNumber;
+  ledger: LedgerDoc;
+  provider: ProviderName;
+  /** Absent: the whole payment or order. */
+  scope?: RequestScope;
+}
+
+export type RequestBodyResult = { ok: true; value: RequestBody } | { ok: false; error: ErrorBody };
+
+/** A scope a provider refunds by. */
+export interface RequestScope {
+  /** The capture, return or line id, or the order-level type; absent for `order`. */
+  id?: string;
+  kind: RequestScopeKind;
+}
+
+/**
+ * Commerce Layer refunds by `capture`, `order` or `return`; Digital River by `line` or
+ * (order-level) `type`.
+ */
+export type RequestScopeKind = 'capture' | 'order' | 'return' | 'line' | 'type';
+
 /** The JSON form of a [`Return`]. */
 export interface Return {
   /** Capture id (`reference_capture`). */

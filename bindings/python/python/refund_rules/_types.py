@@ -133,6 +133,12 @@ __all__ = [
     "RefundableInput",
     "RefundableResultDict",
     "RefundableResultDictOk",
+    "RequestBodyDict",
+    "RequestBodyInput",
+    "RequestBodyResultDict",
+    "RequestBodyResultDictOk",
+    "RequestScope",
+    "RequestScopeKind",
     "ReturnDict",
     "ReturnDoc",
     "ScopeKind",
@@ -225,6 +231,11 @@ ProviderName = Literal['simpleps', 'fiserv_commerce_hub', 'alternative_payments'
 
 RefundState = Literal['pending_information', 'pending', 'succeeded', 'failed', 'expired']
 """The canonical refund states. Providers map their native states onto these."""
+
+
+RequestScopeKind = Literal['capture', 'order', 'return', 'line', 'type']
+"""Commerce Layer refunds by `capture`, `order` or `return`; Digital River by `line` or
+(order-level) `type`."""
 
 
 # -------------------- documents
@@ -1121,6 +1132,35 @@ class RefundableInput(_RefundableInputRequired, total=False):
     provider: ProviderName
 
 
+class RequestBodyDict(TypedDict):
+    """The provider request body the core writes for an amount of a scope: put it as a plan document's `request`. `null`: send no body (SimplePS and Fiserv refund everything available without one)."""
+    request: Optional[Dict[str, Any]]
+
+
+class _RequestBodyInputRequired(TypedDict):
+    ledger: Union[LedgerDoc, Ledger]
+    provider: ProviderName
+
+
+class RequestBodyInput(_RequestBodyInputRequired, total=False):
+    """The `request_body` input: which provider, the ledger, an optional scope and an optional
+amount (a decimal of the ledger's currency, as a string or a number)."""
+    amount: WireNumberOrText
+    """Absent: everything available in the scope."""
+    scope: RequestScope
+    """Absent: the whole payment or order."""
+
+
+class _RequestScopeRequired(TypedDict):
+    kind: RequestScopeKind
+
+
+class RequestScope(_RequestScopeRequired, total=False):
+    """A scope a provider refunds by."""
+    id: str
+    """The capture, return or line id, or the order-level type; absent for `order`."""
+
+
 class _ReturnDocRequired(TypedDict):
     id: str
     """Id."""
@@ -1202,19 +1242,14 @@ class ErrorEnvelopeDict(TypedDict):
     error: ErrorBodyDict
 
 
-class PlanResultDictOk(TypedDict):
-    ok: Literal[True]
-    value: Union[PlanDict, DecisionDict]
-
-
 class ApplyResultDictOk(TypedDict):
     ok: Literal[True]
     value: AppliedDict
 
 
-class RefundableResultDictOk(TypedDict):
+class FormatAmountResultDictOk(TypedDict):
     ok: Literal[True]
-    value: RefundableDict
+    value: AmountResultDict
 
 
 class OptionsResultDictOk(TypedDict):
@@ -1227,9 +1262,19 @@ class ParseAmountResultDictOk(TypedDict):
     value: AmountResultDict
 
 
-class FormatAmountResultDictOk(TypedDict):
+class PlanResultDictOk(TypedDict):
     ok: Literal[True]
-    value: AmountResultDict
+    value: Union[PlanDict, DecisionDict]
+
+
+class RefundableResultDictOk(TypedDict):
+    ok: Literal[True]
+    value: RefundableDict
+
+
+class RequestBodyResultDictOk(TypedDict):
+    ok: Literal[True]
+    value: RequestBodyDict
 
 
 class ValidateListQueryResultDictOk(TypedDict):
@@ -1256,16 +1301,12 @@ PlanInput = Union[PlanInputSimpleps, PlanInputFiservCommerceHub, PlanInputAltern
 """The `plan` input document."""
 
 
-PlanResultDict = Union[PlanResultDictOk, ErrorEnvelopeDict]
-"""The `plan` result envelope."""
-
-
 ApplyResultDict = Union[ApplyResultDictOk, ErrorEnvelopeDict]
 """The `apply` result envelope."""
 
 
-RefundableResultDict = Union[RefundableResultDictOk, ErrorEnvelopeDict]
-"""The `refundable` result envelope."""
+FormatAmountResultDict = Union[FormatAmountResultDictOk, ErrorEnvelopeDict]
+"""The `format_amount` result envelope."""
 
 
 OptionsResultDict = Union[OptionsResultDictOk, ErrorEnvelopeDict]
@@ -1276,8 +1317,16 @@ ParseAmountResultDict = Union[ParseAmountResultDictOk, ErrorEnvelopeDict]
 """The `parse_amount` result envelope."""
 
 
-FormatAmountResultDict = Union[FormatAmountResultDictOk, ErrorEnvelopeDict]
-"""The `format_amount` result envelope."""
+PlanResultDict = Union[PlanResultDictOk, ErrorEnvelopeDict]
+"""The `plan` result envelope."""
+
+
+RefundableResultDict = Union[RefundableResultDictOk, ErrorEnvelopeDict]
+"""The `refundable` result envelope."""
+
+
+RequestBodyResultDict = Union[RequestBodyResultDictOk, ErrorEnvelopeDict]
+"""The `request_body` result envelope."""
 
 
 ValidateListQueryResultDict = Union[ValidateListQueryResultDictOk, ErrorEnvelopeDict]
