@@ -40,8 +40,8 @@ def test_ledger_mix(provider: str) -> None:
         count("refund", bool(ledger.refunds))
         count("pending", any(x.state.startswith("pending") for x in ledger.refunds))
         count("captures2", len(ledger.captures) >= 2)
-        count("lines", bool(ledger.extra.get("lines")))
-        count("returns", bool(ledger.extra.get("returns")))
+        count("lines", bool(ledger.lines))
+        count("returns", bool(ledger.returns))
         count("full", Decimal(r.captured) > 0 and Decimal(r.available) == 0)
         count("one_left", Decimal(r.available) == unit)
 

@@ -7,10 +7,13 @@ from typing import List, Optional
 
 import refund_rules
 from refund_rules import Capture, Event, Ledger, Plan, PlanResult, Statuses
+from refund_rules.types import SimplePSRequest
 
 
 def remaining(ledger: Ledger, amount: Optional[Decimal]) -> Decimal:
-    request = None if amount is None else {"amount": {"total": amount, "currency": ledger.currency}}
+    request: Optional[SimplePSRequest] = (
+        None if amount is None else {"amount": {"total": amount, "currency": ledger.currency}}
+    )
     try:
         plan: Plan = refund_rules.plan(refund_rules.Provider.SIMPLEPS, ledger, request)
     except refund_rules.RuleRejected as err:

@@ -4,6 +4,7 @@ declare const api: {
   plan: typeof plan;
   apply: typeof apply;
   refundable: typeof refundable;
+  options: typeof options;
   parseAmount: typeof parseAmount;
   formatAmount: typeof formatAmount;
   invoke: typeof invoke;

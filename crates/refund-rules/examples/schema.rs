@@ -5,7 +5,8 @@
 //! cargo run -q -p refund-rules --example schema --features schema > schema/refund-rules.schema.json
 //! ```
 //!
-//! The overlay holds what the types cannot say: the document's header, the definitions that are
+//! The overlay holds what the types cannot say: the document's header (its `$id` gets the package
+//! version in place of `{version}`), the definitions that are
 //! not generated (outputs, result envelopes, SimplePS's empty options), and additions to
 //! generated definitions (the per-provider `if`/`then` of `plan_input`, `required`, bounds,
 //! patterns). An addition never replaces a generated value (a `description` excepted): a
@@ -27,6 +28,10 @@ fn main() -> Result<(), String> {
     let extra = overlay.remove("$defs").unwrap_or(Value::Object(Map::new()));
     lay_over(&mut defs, extra, "#/$defs")?;
     let mut out = overlay;
+    // The `$id` names the version of the documents it describes: the package version.
+    if let Some(Value::String(id)) = out.get_mut("$id") {
+        *id = id.replace("{version}", env!("CARGO_PKG_VERSION"));
+    }
     out.insert("$defs".to_owned(), defs);
     let text = serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?;
     println!("{text}");

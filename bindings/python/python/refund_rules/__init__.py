@@ -17,9 +17,20 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Dict, List, Optional, Union, cast
 
 from . import _native
+from ._types import (
+    EventDoc,
+    LedgerDoc,
+    ListQuery,
+    ListQueryValueDict,
+    PlanInput,
+    ProviderName,
+    ProviderOptions,
+    ProviderRequest,
+    TimestampIn,
+)
 from ._wire import dumps, loads
 from .errors import (
     Conflict,
@@ -110,10 +121,11 @@ PROVIDERS: tuple[str, ...] = tuple(_native.providers())
 OPERATIONS: tuple[str, ...] = tuple(_native.operations())
 """The operations of the JSON surface: plan, apply, refundable, parse_amount, format_amount."""
 
-ProviderLike = Union[Provider, str]
-LedgerLike = Union[Ledger, Mapping[str, Any]]
-EventLike = Union[Event, Mapping[str, Any]]
+ProviderLike = Union[Provider, ProviderName]
+LedgerLike = Union[Ledger, LedgerDoc]
+EventLike = Union[Event, EventDoc]
 Document = Union[Mapping[str, Any], str, bytes, bytearray]
+PlanDocument = Union[PlanInput, str, bytes, bytearray]
 
 
 def _provider(provider: ProviderLike) -> Any:
@@ -192,10 +204,10 @@ def _plan_document(
 def plan(
     provider: ProviderLike,
     ledger: LedgerLike,
-    request: Optional[Any] = None,
+    request: Optional[ProviderRequest] = None,
     *,
-    options: Optional[Any] = None,
-    now: Optional[Any] = None,
+    options: ProviderOptions = None,
+    now: Optional[TimestampIn] = None,
     refund_id: Optional[str] = None,
 ) -> Plan:
     """Plans a refund.
@@ -218,7 +230,7 @@ def plan(
     return Plan._lazy(_call("plan", doc, _LEDGER_RULES))
 
 
-def plan_many(documents: Iterable[Document]) -> List[PlanResult]:
+def plan_many(documents: Iterable[PlanDocument]) -> List[PlanResult]:
     """Plans many refunds in one call, with the GIL released for the whole batch.
 
     Each document is a full plan document (``{"provider", "ledger", "request"?, "options"?,
@@ -284,7 +296,7 @@ def format_amount(minor: Union[int, str], currency: str) -> Amount:
     return Amount._lazy(_call("format_amount", {"minor": minor, "currency": currency}))
 
 
-def validate_list_query(provider: ProviderLike, query: Mapping[str, Any]) -> Dict[str, Any]:
+def validate_list_query(provider: ProviderLike, query: ListQuery) -> ListQueryValueDict:
     """Validates a provider's refund *list* query (Alternative Payments ``GET /refunds``) and
     returns it normalized (defaults filled in, e.g. ``{"limit": 100}``) as plain Python.
 
@@ -292,4 +304,4 @@ def validate_list_query(provider: ProviderLike, query: Mapping[str, Any]) -> Dic
     an engine built before the operation existed.
     """
     value = run("validate_list_query", {"provider": _provider(provider), "query": query})
-    return dict(value)
+    return cast(ListQueryValueDict, dict(value))

@@ -20,6 +20,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Type, TypeVar, Union
 
+from ._types import (
+    AllocationDoc,
+    AppliedEvent,
+    EventType,
+    Kind,
+    LineDoc,
+    Operation,
+    ProviderName,
+    RefundState,
+    ReturnDoc,
+)
 from ._wire import decimal_text, dumps, pointer_join
 from .errors import FloatNotAllowed, RefundError, UnsupportedValue
 
@@ -226,16 +237,23 @@ class Refund(_Model):
 
     id: str
     amount: AmountLike = field(metadata=_AMOUNT)
-    state: str = "succeeded"
+    state: RefundState = "succeeded"
     capture_id: Optional[str] = _opt()
     idempotency_key: Optional[str] = _opt()
     fingerprint: Optional[str] = _opt()
+    return_id: Optional[str] = _opt()
+    """The Commerce Layer return this refund is for."""
+    allocations: Optional[List[AllocationDoc]] = _opt()
+    """How the refund is spread over the order lines (Digital River, Commerce Layer)."""
     extra: Dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> "Refund":
         """From the JSON form."""
-        keys = ("id", "amount", "state", "capture_id", "idempotency_key", "fingerprint")
+        keys = (
+            "id", "amount", "state", "capture_id", "idempotency_key", "fingerprint", "return_id",
+            "allocations",
+        )  # fmt: skip
         return cls(
             id=d["id"],
             amount=_dec(d["amount"]),
@@ -243,6 +261,8 @@ class Refund(_Model):
             capture_id=d.get("capture_id"),
             idempotency_key=d.get("idempotency_key"),
             fingerprint=d.get("fingerprint"),
+            return_id=d.get("return_id"),
+            allocations=copy.deepcopy(d.get("allocations")),
             extra=_extra(d, keys),
         )
 
@@ -259,8 +279,12 @@ class Ledger(_Model):
     created_at: Optional[Union[str, _dt.datetime]] = _opt(timestamp=True)
     captures: List[Capture] = field(default_factory=list)
     refunds: List[Refund] = field(default_factory=list)
+    returns: Optional[List[ReturnDoc]] = None
+    """Returns (Commerce Layer): ``{"id", "status", "capture_id"?}``; ``None`` means none."""
+    lines: Optional[List[LineDoc]] = None
+    """Order lines (Digital River, Commerce Layer): ``{"id", "kind", "amount", "tax"?, ...}``."""
     version: int = 0
-    applied_events: List[str] = field(default_factory=list)
+    applied_events: List[AppliedEvent] = field(default_factory=list)
     extra: Dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -268,7 +292,7 @@ class Ledger(_Model):
         """From the JSON form (``Ledger.from_dict(applied.ledger.to_dict())`` round-trips)."""
         keys = (
             "id", "currency", "authorized", "status", "created_at",
-            "captures", "refunds", "version", "applied_events",
+            "captures", "refunds", "returns", "lines", "version", "applied_events",
         )  # fmt: skip
         return cls(
             id=d.get("id"),
@@ -278,6 +302,8 @@ class Ledger(_Model):
             created_at=d.get("created_at"),
             captures=[Capture.from_dict(c) for c in d.get("captures", [])],
             refunds=[Refund.from_dict(r) for r in d.get("refunds", [])],
+            returns=copy.deepcopy(d.get("returns")),
+            lines=copy.deepcopy(d.get("lines")),
             version=int(d.get("version", 0)),
             applied_events=list(d.get("applied_events", [])),
             extra=_extra(d, keys),
@@ -295,10 +321,25 @@ class Ledger(_Model):
             out["created_at"] = _timestamp(self.created_at)
         out["captures"] = [_item(c, f"/ledger/captures/{i}") for i, c in enumerate(self.captures)]
         out["refunds"] = [_item(r, f"/ledger/refunds/{i}") for i, r in enumerate(self.refunds)]
+        if self.returns:
+            out["returns"] = copy.deepcopy(self.returns)
+        if self.lines:
+            out["lines"] = [_line(v, f"/ledger/lines/{i}") for i, v in enumerate(self.lines)]
         out["version"] = self.version
         out["applied_events"] = list(self.applied_events)
         out.update(copy.deepcopy(self.extra))
         return out
+
+
+def _line(value: Any, pointer: str) -> Any:
+    """An order line: its Decimal ``amount``/``tax`` become decimal text."""
+    if not isinstance(value, Mapping):
+        return value
+    out = dict(value)
+    for key in ("amount", "tax"):
+        if key in out:
+            out[key] = major_amount_text(out[key], pointer_join(pointer, key))
+    return out
 
 
 def _item(value: Any, pointer: str) -> Any:
@@ -351,21 +392,23 @@ class Event(_Model):
     """
 
     id: str
-    type: str
+    type: EventType
     expected_version: Optional[int] = _opt()
     refund_id: Optional[str] = _opt()
     capture_id: Optional[str] = _opt()
     amount: Optional[AmountLike] = _opt(amount=True)
-    state: Optional[str] = _opt()
+    state: Optional[RefundState] = _opt()
     settled: Optional[bool] = _opt()
     captured_at: Optional[Union[str, _dt.datetime]] = _opt(timestamp=True)
     idempotency_key: Optional[str] = _opt()
     fingerprint: Optional[str] = _opt()
+    return_id: Optional[str] = _opt()
+    allocations: Optional[List[AllocationDoc]] = _opt()
     extra: Dict[str, Any] = field(default_factory=dict, repr=False)
 
     _KEYS = (
         "id", "type", "expected_version", "refund_id", "capture_id", "amount", "state",
-        "settled", "captured_at", "idempotency_key", "fingerprint",
+        "settled", "captured_at", "idempotency_key", "fingerprint", "return_id", "allocations",
     )  # fmt: skip
 
     @classmethod
@@ -383,6 +426,8 @@ class Event(_Model):
             captured_at=d.get("captured_at"),
             idempotency_key=d.get("idempotency_key"),
             fingerprint=d.get("fingerprint"),
+            return_id=d.get("return_id"),
+            allocations=copy.deepcopy(d.get("allocations")),
             extra=_extra(d, cls._KEYS),
         )
 
@@ -408,7 +453,7 @@ class Event(_Model):
         refund_id: str,
         amount: AmountLike,
         *,
-        state: str = "succeeded",
+        state: RefundState = "succeeded",
         expected_version: Optional[int] = None,
         capture_id: Optional[str] = None,
         idempotency_key: Optional[str] = None,
@@ -562,19 +607,20 @@ class Plan(_Model):
     """A planned refund. Nothing has happened yet: make ``provider_call``, then ``apply`` the
     ``event`` (it carries ``expected_version``) when the provider confirms."""
 
-    provider: str
-    operation: str
-    """``refund``, or ``void``/``cancel`` where the provider requires that instead."""
-    kind: str
+    provider: ProviderName
+    operation: Operation
+    """``refund``, or ``void``/``cancel`` where the provider requires that instead (``forward``:
+    Commerce Layer refunds a refund resource)."""
+    kind: Kind
     """``full`` or ``partial``."""
     amount: Decimal = field(metadata=_AMOUNT)
     refundable: Refundable
     remaining_after: Decimal = field(metadata=_AMOUNT)
     status_after: Statuses
-    refund_state: Optional[str]
+    refund_state: Optional[RefundState]
     version: int
     event: Optional[Event]
-    provider_call: Optional[ProviderCall]
+    provider_call: ProviderCall
     provider_response: Optional[ProviderResponse]
     replay: bool
     explanation: List[str]

@@ -53,7 +53,7 @@ Every amount is a :class:`~decimal.Decimal`; no strategy ever produces a float.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, cast
 
 try:
     from hypothesis import strategies as st
@@ -65,6 +65,7 @@ except ImportError:  # pragma: no cover - depends on the environment
 from . import apply as _apply
 from . import plan as _plan
 from . import refundable as _refundable
+from ._types import EventType, ProviderName, RefundState
 from .errors import RefundError
 from .models import Event, Ledger, Statuses
 
@@ -118,7 +119,7 @@ machine (payment, order, fulfillment) a state a capture leads out of."""
 INITIAL_STATUS: Dict[str, Dict[str, str]] = {p: s[0] for p, s in START_STATUSES.items()}
 """The first of :data:`START_STATUSES` per provider (kept for ``initial_status=`` callers)."""
 
-REFUND_STATES: Dict[str, Tuple[str, ...]] = {
+REFUND_STATES: Dict[str, Tuple[RefundState, ...]] = {
     "simpleps": ("succeeded",),
     "fiserv_commerce_hub": ("succeeded", "pending"),
     "alternative_payments": ("pending",),
@@ -173,7 +174,7 @@ def events(
 ) -> Event:
     """One event of any type (refund_created, payment_captured, settlement, voids...), with
     amounts of ``currency``; ids are derived from ``index`` so sequences never repeat one."""
-    kind = draw(
+    kind: EventType = draw(
         st.sampled_from(
             [
                 "payment_captured",
@@ -198,13 +199,16 @@ def events(
     if kind == "refund_created":
         return Event.refund_created(
             eid, f"refund_{index}", draw(amounts(currency, max_minor=max_minor)),
-            state=draw(st.sampled_from(["succeeded", "succeeded", "pending"])),
+            state=draw(st.sampled_from(_STATES)),
         )  # fmt: skip
     if kind == "capture_settled":
         return Event(id=eid, type=kind, capture_id=f"cap_{draw(st.integers(0, index))}")
     if kind in ("refund_succeeded", "refund_failed"):
         return Event(id=eid, type=kind, refund_id=f"refund_{draw(st.integers(0, index))}")
     return Event(id=eid, type=kind)
+
+
+_STATES: List[RefundState] = ["succeeded", "succeeded", "pending"]
 
 
 def event_sequences(
@@ -225,7 +229,7 @@ def _fold(provider: str, ledger: Ledger, sequence: Sequence[Event]) -> Ledger:
     """Applies each event through the engine, skipping the ones it rejects."""
     for event in sequence:
         try:
-            ledger = _apply(provider, ledger, event).ledger
+            ledger = _apply(cast(ProviderName, provider), ledger, event).ledger
         except RefundError:
             continue
     return ledger
@@ -241,7 +245,7 @@ def _minor(amount: Any, currency: str) -> int:
 
 def _available(provider: str, ledger: Ledger, capture_id: Optional[str] = None) -> int:
     try:
-        r = _refundable(ledger, provider=provider, capture_id=capture_id)
+        r = _refundable(ledger, provider=cast(ProviderName, provider), capture_id=capture_id)
     except RefundError:
         return 0
     return _minor(r.available, ledger.currency)
@@ -299,7 +303,7 @@ def _request(provider: str, ledger: Ledger, minor: Optional[int], capture_id: Op
 
 def _try_apply(provider: str, ledger: Ledger, event: Event) -> Ledger:
     try:
-        return _apply(provider, ledger, event).ledger
+        return _apply(cast(ProviderName, provider), ledger, event).ledger
     except RefundError:
         return ledger
 
@@ -307,7 +311,7 @@ def _try_apply(provider: str, ledger: Ledger, event: Event) -> Ledger:
 def _try_plan(provider: str, ledger: Ledger, request: Any, eid: str) -> Ledger:
     now = FISERV_NOW if provider == "fiserv_commerce_hub" else None
     try:
-        plan = _plan(provider, ledger, request, now=now, refund_id=f"refund_{len(ledger.refunds) + 1}")
+        plan = _plan(cast(ProviderName, provider), ledger, request, now=now, refund_id=f"refund_{len(ledger.refunds) + 1}")
     except RefundError:
         return ledger
     if plan.event is None:
@@ -342,19 +346,19 @@ def ledgers(
             minor_units(1, max_minor), minor_units(max(1, max_minor - 1000), max_minor),
         )
     )  # fmt: skip
-    extra: Dict[str, Any] = {}
+    lines: Optional[List[Any]] = None
     if provider == "digital_river":
         n = draw(st.integers(1, 3))
         weights = draw(st.lists(st.integers(1, 100), min_size=n, max_size=n))
         tax = draw(st.lists(st.integers(0, 25), min_size=n, max_size=n))
-        extra["lines"] = _lines(authorized, cur, weights, tax)
+        lines = _lines(authorized, cur, weights, tax)
     ledger = Ledger(
         id=f"pay_{draw(st.integers(1, 10**6))}",
         currency=cur,
         authorized=amount_of(authorized, cur),
         status=Statuses.from_dict(status),
         created_at=FISERV_CREATED_AT if provider == "fiserv_commerce_hub" else None,
-        extra=extra,
+        lines=lines,
     )
     seq = iter(range(10**6))
 
@@ -408,7 +412,7 @@ def ledgers(
             minor = None if whole else draw(_pick(_available(provider, ledger, cap if provider == "commerce_layer" else None), full_only))
             ledger = _try_plan(provider, ledger, _request(provider, ledger, minor, cap), eid())
         elif op == "return":
-            rets = ledger.extra.get("returns") or []
+            rets = ledger.returns or []
             if provider != "commerce_layer" or not rets or not caps:
                 continue
             ret = draw(st.sampled_from(rets))
@@ -420,8 +424,8 @@ def ledgers(
             if not ledger.refunds:
                 continue
             refund = draw(st.sampled_from(ledger.refunds))
-            kind = draw(st.sampled_from(["refund_succeeded", "refund_failed", "refund_expired"]))
-            ledger = _try_apply(provider, ledger, Event(id=eid(), type=kind, refund_id=refund.id))
+            move: EventType = draw(st.sampled_from(["refund_succeeded", "refund_failed", "refund_expired"]))
+            ledger = _try_apply(provider, ledger, Event(id=eid(), type=move, refund_id=refund.id))
         elif caps:
             ledger = _try_apply(provider, ledger, Event(id=eid(), type="capture_settled", capture_id=draw(st.sampled_from(caps))))
     # 3. Sometimes an edge: everything refunded, or all but one minor unit.

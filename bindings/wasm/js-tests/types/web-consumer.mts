@@ -3,7 +3,7 @@ import init, { initSync, plan, RefundError, type Plan } from 'refund-rules/web';
 
 export async function main(bytes: Uint8Array): Promise<Plan | string> {
   await init();
-  await init({ module_or_path: new URL('https://example.invalid/refund_rules_wasm_bg.wasm') });
+  await init({ module_or_path: new URL('./refund_rules_wasm_bg.wasm', import.meta.url) });
   initSync({ module: bytes });
   try {
     return plan({ provider: 'simpleps', ledger: { currency: 'USD', authorized: '1.00', status: { payment: 'CAPTURED' } } });
