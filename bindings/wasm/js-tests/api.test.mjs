@@ -178,6 +178,10 @@ test('number rule: exact JS numbers pass as written; inexact ones are refused', 
     );
   }
   assert.throws(() => rr.formatAmount({ minor: 2 ** 60, currency: 'USD' }), (e) => e.pointer === '/minor');
+  // The advice works where it is given: jsonNumber for a JSON-number field, a string for a string one.
+  assert.throws(() => rr.plan(planDoc(0.1 + 0.2)), (e) => /jsonNumber\("…"\) where the field is a JSON number/.test(e.message));
+  assert.equal(rr.plan(planDoc(rr.jsonNumber('0.3'))).amount, '0.30');
+  assert.throws(() => rr.plan({ ...planDoc(25), ledger: { ...LEDGER, authorized: 0.1 + 0.2 } }), (e) => e.pointer === '/ledger/authorized');
   // Exact number text: jsonNumber(), or the document as JSON text.
   assert.equal(rr.plan(planDoc(rr.jsonNumber('25.00'))).amount, '25.00');
   assert.throws(() => rr.plan(planDoc(rr.jsonNumber('25.001'))), (e) => e.code === 'invalid_amount');

@@ -93,7 +93,9 @@ function numberText(n, pointer) {
     throw inputError(
       pointer,
       `the JS number \`${text}\` cannot be passed exactly (more than 15 significant digits, ` +
-        'exponent form or beyond 2^53); pass the amount as a string, as jsonNumber("…"), or the whole document as JSON text',
+        'exponent form or beyond 2^53); write the amount you mean as jsonNumber("…") where the field is a JSON ' +
+        'number (e.g. SimplePS `amount.total`), as a string where it is a string (ledger amounts), or pass the whole ' +
+        'document as JSON text',
     );
   }
   return text;
