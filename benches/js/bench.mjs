@@ -18,6 +18,8 @@ const pkgUrl = process.env.REFUND_RULES_PKG
   ? new URL(`file://${process.env.REFUND_RULES_PKG}`)
   : new URL('../../bindings/wasm/pkg/node/index.mjs', import.meta.url);
 
+import { createRequire } from 'node:module';
+
 let rr;
 try {
   rr = await import(pkgUrl.href);
@@ -25,6 +27,14 @@ try {
   console.error(`refund-rules WASM package not found at ${pkgUrl.pathname} (${e.code ?? e.message}).`);
   console.error('Build it with `scripts/test-wasm --build-only`, or set REFUND_RULES_PKG.');
   process.exit(2);
+}
+
+// The wasm-bindgen glue under the package's JS layer (nodejs build), for the "engine only" rows.
+let glue = null;
+try {
+  glue = createRequire(pkgUrl)('./refund_rules_wasm.js');
+} catch {
+  glue = null;
 }
 
 const CAPTURED = '1000000.00';
@@ -133,6 +143,7 @@ for (const n of sizes) {
   checkSame(n);
   if (hasDecide) checkDecision(n);
   const text = planText(n);
+  const decisionText = `{"render":"decision",${text.slice(1)}`;
   const doc = docOf(n);
   const r = n < 100000 ? repeat : 3;
   const target = n === 10;
@@ -142,7 +153,12 @@ for (const n of sizes) {
     ['JSON text -> decision: decide(text)', 'text', () => rr.decide(text)],
     ['object -> object: plan(doc)', 'object', () => rr.plan(doc)],
     ['object -> decision: decide(doc)', 'object', () => rr.decide(doc)],
-  ].filter(([name]) => hasDecide || !name.includes('decide'));
+    // The engine alone: the glue's runJson on the text, no JS layer (no JSON.parse of the answer).
+    ['engine only: glue runJson("plan", text)', 'text', () => glue.runJson('plan', text)],
+    ['engine only: glue runJson, render decision', 'text', () => glue.runJson('plan', decisionText)],
+  ]
+    .filter(([name]) => hasDecide || !name.includes('decide'))
+    .filter(([name]) => glue || !name.startsWith('engine only'));
   const [base, baseObj, ...times] = perCallAll(
     [() => decideJson(text), () => decide(doc.ledger, doc.request), ...fns.map(([, , fn]) => fn)],
     r,
