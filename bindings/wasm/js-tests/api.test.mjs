@@ -220,6 +220,11 @@ test('decide: the decision only, from an object, JSON text or bytes; refusals as
   for (const key of ['explanation', 'provider_call', 'event']) assert.ok(!(key in fromObject), key);
   // The caller's own `render` does not turn decide into a full plan.
   assert.deepEqual(rr.decide({ ...planDoc(25), render: 'full' }), fromObject);
+  // JSON text that has its own `render` is refused as a duplicate field, never half-applied.
+  assert.throws(
+    () => rr.decide(JSON.stringify({ ...planDoc(25), render: 'full' })),
+    (e) => e.code === 'invalid_input' && /`render` is given twice/.test(e.message),
+  );
   // Same refusals as plan, with the same code, pointer and provider error.
   for (const doc of [planDoc(200), planDoc(25.001), { ...planDoc(25), ledger: { ...LEDGER, currency: 'XXX1' } }]) {
     let planned;
