@@ -178,6 +178,10 @@ test('number rule: exact JS numbers pass as written; inexact ones are refused', 
     );
   }
   assert.throws(() => rr.formatAmount({ minor: 2 ** 60, currency: 'USD' }), (e) => e.pointer === '/minor');
+  // The advice works where it is given: jsonNumber for a JSON-number field, a string for a string one.
+  assert.throws(() => rr.plan(planDoc(0.1 + 0.2)), (e) => /jsonNumber\("…"\) where the field is a JSON number/.test(e.message));
+  assert.equal(rr.plan(planDoc(rr.jsonNumber('0.3'))).amount, '0.30');
+  assert.throws(() => rr.plan({ ...planDoc(25), ledger: { ...LEDGER, authorized: 0.1 + 0.2 } }), (e) => e.pointer === '/ledger/authorized');
   // Exact number text: jsonNumber(), or the document as JSON text.
   assert.equal(rr.plan(planDoc(rr.jsonNumber('25.00'))).amount, '25.00');
   assert.throws(() => rr.plan(planDoc(rr.jsonNumber('25.001'))), (e) => e.code === 'invalid_amount');
@@ -201,4 +205,49 @@ test('cycles and deep nesting are input errors', () => {
     () => rr.plan({ ...doc, ledger: { ...LEDGER, captures: [undefined] } }),
     (e) => e.code === 'invalid_input' && e.pointer === '/ledger/captures/0',
   );
+});
+
+test('decide: the decision only, from an object, JSON text or bytes; refusals as plan refuses', () => {
+  const full = rr.plan(planDoc(25));
+  const fromObject = rr.decide(planDoc(25));
+  const text = JSON.stringify(planDoc(25));
+  assert.deepEqual(rr.decide(text), fromObject);
+  assert.deepEqual(rr.decide(`  \n${text}`), fromObject);
+  assert.deepEqual(rr.decide(new TextEncoder().encode(` ${text}`)), fromObject);
+  for (const key of ['provider', 'operation', 'kind', 'amount', 'refundable', 'remaining_after', 'status_after', 'replay']) {
+    assert.deepEqual(fromObject[key], full[key], key);
+  }
+  for (const key of ['explanation', 'provider_call', 'event']) assert.ok(!(key in fromObject), key);
+  // The caller's own `render` does not turn decide into a full plan.
+  assert.deepEqual(rr.decide({ ...planDoc(25), render: 'full' }), fromObject);
+  // JSON text that has its own `render` is refused as a duplicate field, never half-applied.
+  assert.throws(
+    () => rr.decide(JSON.stringify({ ...planDoc(25), render: 'full' })),
+    (e) => e.code === 'invalid_input' && /`render` is given twice/.test(e.message),
+  );
+  // Same refusals as plan, with the same code, pointer and provider error.
+  for (const doc of [planDoc(200), planDoc(25.001), { ...planDoc(25), ledger: { ...LEDGER, currency: 'XXX1' } }]) {
+    let planned;
+    let decided;
+    try { rr.plan(doc); } catch (e) { planned = e; }
+    try { rr.decide(doc); } catch (e) { decided = e; }
+    assert.ok(planned instanceof rr.RefundError && decided instanceof rr.RefundError);
+    assert.deepEqual(decided.toJSON(), planned.toJSON());
+  }
+  // Not an object: refused as plan refuses it.
+  assert.throws(() => rr.decide('[]'), (e) => e.code === 'invalid_input');
+  assert.throws(() => rr.decide('{}'), (e) => e.code === 'invalid_input');
+});
+
+test('plain objects take the native JSON writer; other values keep the exact writer', () => {
+  const doc = planDoc(25);
+  // Null-prototype objects and nested plain data: the same answer as the JSON text.
+  const bare = Object.assign(Object.create(null), doc);
+  assert.equal(rr.runJson('plan', bare), rr.runJson('plan', JSON.stringify(doc)));
+  // A boxed string is an object to the exact writer (JSON.stringify would unbox it).
+  assert.throws(() => rr.plan({ ...doc, refund_id: new String('r1') }), (e) => e.pointer === '/refund_id');
+  // An inherited enumerable key is not the caller's document: it is not written.
+  const child = Object.create({ extra: 1 });
+  Object.assign(child, doc);
+  assert.equal(rr.plan(child).amount, '25.00');
 });

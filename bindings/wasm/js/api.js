@@ -93,7 +93,9 @@ function numberText(n, pointer) {
     throw inputError(
       pointer,
       `the JS number \`${text}\` cannot be passed exactly (more than 15 significant digits, ` +
-        'exponent form or beyond 2^53); pass the amount as a string, as jsonNumber("…"), or the whole document as JSON text',
+        'exponent form or beyond 2^53); write the amount you mean as jsonNumber("…") where the field is a JSON ' +
+        'number (e.g. SimplePS `amount.total`), as a string where it is a string (ledger amounts), or pass the whole ' +
+        'document as JSON text',
     );
   }
   return text;
@@ -172,9 +174,51 @@ function documentText(document) {
     const got = document === null ? 'null' : Array.isArray(document) ? 'an array' : `a ${typeof document}`;
     throw inputError('', `expected a document object or its JSON text, got ${got}`);
   }
+  // Plain data (the common case) is written by the native JSON.stringify, which gives the same
+  // text as writeJson for it; anything else (JsonNumber, bigint, toJSON, a number that is not a
+  // safe integer, holes, cycles) goes through writeJson, which also names the bad field.
+  if (isPlainJson(document, 0)) return JSON.stringify(document);
   const out = [];
   writeJson(document, '', out, 0);
   return out.join('');
+}
+
+/**
+ * Whether `JSON.stringify(value)` is exactly the text `writeJson` writes: strings, booleans,
+ * null, safe integers, arrays without holes or undefined, and objects whose prototype is
+ * `Object.prototype` or null, with no `toJSON`, nested at most MAX_DEPTH deep. Other numbers
+ * (fractions, huge or non-finite ones) are left to `writeJson`'s exactness check.
+ */
+function isPlainJson(value, depth) {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isSafeInteger(value);
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (value === null) return true;
+  if (depth >= MAX_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i += 1) {
+      if (!isPlainJson(value[i], depth + 1)) return false;
+    }
+    return true;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if ((proto !== Object.prototype && proto !== null) || 'toJSON' in value) return false;
+  for (const key in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, key)) return false;
+    const item = value[key];
+    // Like JSON.stringify (and writeJson), absent-valued keys are left out.
+    if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+    if (!isPlainJson(item, depth + 1)) return false;
+  }
+  return true;
 }
 
 /** A UTF-16 code unit that is half of a surrogate pair without its other half. */
@@ -219,6 +263,41 @@ function wtf8Bytes(text) {
     }
   }
   return out.subarray(0, n);
+}
+
+/** `"render":"decision",` as the first member of a `plan` document (JSON text or its bytes). */
+const RENDER_DECISION = '"render":"decision"';
+
+/**
+ * The `plan` document with `"render": "decision"` added: an object is copied with the member
+ * set; JSON text (or its bytes) gets it as its first member, so every other byte, and every
+ * number's text, is the caller's. A document that is not an object is left for the engine to
+ * refuse as `plan` refuses it; one that already has `render` is refused as a duplicate field.
+ */
+function decisionDocument(document) {
+  if (typeof document === 'string') {
+    const i = document.search(/\S/);
+    if (i < 0 || document[i] !== '{') return document;
+    const rest = document.slice(i + 1);
+    return `${document.slice(0, i)}{${RENDER_DECISION}${/^\s*\}/.test(rest) ? '' : ','}${rest}`;
+  }
+  if (document instanceof Uint8Array) {
+    let i = 0;
+    while (i < document.length && (document[i] === 0x20 || document[i] === 0x0a || document[i] === 0x0d || document[i] === 0x09)) i += 1;
+    if (i >= document.length || document[i] !== 0x7b) return document;
+    let j = i + 1;
+    while (j < document.length && (document[j] === 0x20 || document[j] === 0x0a || document[j] === 0x0d || document[j] === 0x09)) j += 1;
+    const member = new TextEncoder().encode(RENDER_DECISION + (document[j] === 0x7d ? '' : ','));
+    const out = new Uint8Array(document.length + member.length);
+    out.set(document.subarray(0, i + 1), 0);
+    out.set(member, i + 1);
+    out.set(document.subarray(i + 1), i + 1 + member.length);
+    return out;
+  }
+  if (document !== null && typeof document === 'object' && !Array.isArray(document)) {
+    return { ...document, render: 'decision' };
+  }
+  return document;
 }
 
 function failureEnvelope(error) {
@@ -279,6 +358,8 @@ function createApi(glue) {
 
   return {
     plan: (document) => invoke('plan', document),
+    // The decision only (`"render": "decision"`): no explanation, provider bodies or event.
+    decide: (document) => invoke('plan', decisionDocument(document)),
     apply: (document) => invoke('apply', document),
     refundable: (document) => invoke('refundable', document),
     options: (document) => invoke('options', document),

@@ -2,6 +2,7 @@
 // --- nodejs build: the default export is the whole API object ---
 declare const api: {
   plan: typeof plan;
+  decide: typeof decide;
   apply: typeof apply;
   refundable: typeof refundable;
   options: typeof options;

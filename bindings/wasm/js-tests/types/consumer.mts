@@ -1,6 +1,7 @@
 // Type-checks an ES-module consumer of the nodejs build (never run; tsc --noEmit only).
 import rrDefault, {
   plan,
+  decide,
   apply,
   refundable,
   options,
@@ -12,6 +13,7 @@ import rrDefault, {
   RefundError,
   jsonNumber,
   type Plan,
+  type Decision,
   type Applied,
   type Refundable,
   type RefundOptions,
@@ -30,6 +32,10 @@ const ledger: LedgerDoc = {
 };
 const p: Plan = plan({ provider: 'simpleps', ledger, request: { amount: { total: 25.1, currency: 'USD' } } });
 const kind: 'full' | 'partial' = p.kind;
+const d: Decision = decide({ provider: 'simpleps', ledger, request: { amount: { total: 25.1, currency: 'USD' } } });
+const dRules: string[] = d.rules;
+const dAmount: string = rrDefault.decide('{}').amount;
+void [dRules, dAmount, d.status_after, d.replay];
 const remaining: string = p.remaining_after;
 const fromText: Plan = viaNodejs.plan('{"provider":"simpleps","ledger":{}}');
 const exact: Plan = rrDefault.plan({ provider: 'simpleps', ledger, request: { amount: { total: jsonNumber('25.00') } } });
