@@ -73,11 +73,6 @@ export declare function jsonNumber(text: string): JsonNumber;
 export declare function plan(document: PlanInput & { render: 'decision' }): Decision;
 /** Plans a refund; throws `RefundError` when it is refused. */
 export declare function plan(document: Document<PlanInput>): Plan;
-/** What `decide` answers: the plan's decision, without explanation, provider bodies or event. */
-export type Decision = Pick<Plan, 'provider' | 'operation' | 'kind' | 'amount' | 'refundable' | 'remaining_after' | 'status_after' | 'refund_state' | 'replay'> & {
-  /** The rules that fired, in order. */
-  rules: string[];
-};
 /** `plan` with `"render": "decision"`: the decision only (cheaper); the same refusals as `plan`. */
 export declare function decide(document: Document<PlanInput>): Decision;
 /** Applies an event to a ledger; throws `RefundError` on an illegal move or a version conflict. */
