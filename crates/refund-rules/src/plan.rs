@@ -416,3 +416,66 @@ impl Serialize for Decision {
         st.end()
     }
 }
+
+/// Where a provider's rules write the lines of a plan's explanation. A plan collects them
+/// (`Vec<String>`); a decision passes [`NoNotes`], so the closures never run and nothing is
+/// formatted or allocated. One set of rules serves both.
+pub trait Notes {
+    /// Adds the line `line` builds (only built when the lines are kept).
+    fn note(&mut self, line: impl FnOnce() -> String);
+}
+
+impl Notes for Vec<String> {
+    fn note(&mut self, line: impl FnOnce() -> String) {
+        self.push(line());
+    }
+}
+
+/// Explanation lines nobody reads: [`Notes`] for `decide`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoNotes;
+
+impl Notes for NoNotes {
+    fn note(&mut self, _line: impl FnOnce() -> String) {}
+}
+
+/// The decision part of [`outline_refund`], allocating nothing: the same status step (sized by
+/// `overall`, the breakdown over all captures), the same statuses after and the same remaining
+/// amount, with the same errors.
+pub fn refund_decision(
+    provider: Provider,
+    machines: &ProviderMachines,
+    ledger: &Ledger,
+    overall: &Refundable,
+    refundable: Refundable,
+    draft: (Money, RefundKind, RefundState),
+    rules: &'static [Rule],
+) -> Result<Decision, RefundError> {
+    let (amount, kind, state) = draft;
+    let refunded_after = overall
+        .refunded
+        .checked_add(amount.minor)
+        .map_err(|_| RefundError::overflow("/request"))?;
+    let step = if refunded_after == overall.captured {
+        PaymentEvent::RefundFull
+    } else {
+        PaymentEvent::RefundPartial
+    };
+    let status_after = machines.advance_static(&ledger.status, step)?;
+    let remaining = refundable
+        .available
+        .checked_sub(amount.minor)
+        .map_err(|_| RefundError::overflow("/request"))?;
+    Ok(Decision {
+        provider,
+        operation: Operation::Refund,
+        kind,
+        amount,
+        refundable,
+        remaining_after: Money::new(remaining, ledger.currency),
+        status_after,
+        refund_state: Some(state),
+        rules,
+        replay: false,
+    })
+}

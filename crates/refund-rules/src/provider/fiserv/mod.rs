@@ -28,7 +28,8 @@ use crate::ledger::{Ledger, RefundState, Refundable};
 use crate::machine::{PaymentEvent as P, ProviderMachines};
 use crate::money::{AmountProblem, Minor, Money, decimal_digit_count};
 use crate::plan::{
-    Operation, Plan, PlanContext, RefundDraft, RefundKind, outline_refund, resolve_amount,
+    Decision, NoNotes, Notes, Operation, Plan, PlanContext, RefundDraft, RefundKind, Rule,
+    ValidLedger, outline_refund, refund_decision, resolve_amount,
 };
 use crate::time::Timestamp;
 use crate::wire::{positive_wire_money, request_currency};
@@ -62,7 +63,7 @@ enum Stage {
     Settled,
 }
 
-fn stage(ledger: &Ledger, why: &mut Vec<String>) -> Result<Stage, RefundError> {
+fn stage(ledger: &Ledger, why: &mut impl Notes) -> Result<Stage, RefundError> {
     let status = ledger.status.payment.as_str();
     match status {
         // FS1 Cancel / FS5 837: nothing to refund on a voided or declined charge.
@@ -99,7 +100,7 @@ fn stage(ledger: &Ledger, why: &mut Vec<String>) -> Result<Stage, RefundError> {
                 ));
             }
             if status == "CAPTURED" && settled {
-                why.push("every capture is settled: the charge counts as settled".to_owned());
+                why.note(|| "every capture is settled: the charge counts as settled".to_owned());
             }
             Ok(if settled {
                 Stage::Settled
@@ -110,20 +111,64 @@ fn stage(ledger: &Ledger, why: &mut Vec<String>) -> Result<Stage, RefundError> {
     }
 }
 
-/// Decides a Fiserv refund, or the cancel that replaces it.
-pub fn plan(
-    ledger: &Ledger,
+/// FS1 (refunds and cancels), FS2 (amount components) and FS5 (the 12-month window), in the
+/// `Fiserv/Commerce-Hub` repository at 8f857386.
+const FS1: &str = "Fiserv/Commerce-Hub@8f857386 docs/Resources/API-Documents/Payments/Refund.md";
+const FS1_CANCEL: &str =
+    "Fiserv/Commerce-Hub@8f857386 docs/Resources/API-Documents/Payments/Cancel.md";
+const FS2: &str = "Fiserv/Commerce-Hub@8f857386 docs/Resources/Master-Data/Amount-Components.md";
+const FS5: &str =
+    "Fiserv/Commerce-Hub@8f857386 docs/Resources/Guides/Response-Codes/Error-Code.md";
+
+/// The rules a Fiserv refund passes, in order.
+const REFUND_RULES: &[Rule] = &[
+    Rule {
+        id: "fiserv.settled_or_cancel",
+        source: FS1,
+    },
+    Rule {
+        id: "fiserv.currency_and_components",
+        source: FS2,
+    },
+    Rule {
+        id: "fiserv.twelve_month_window",
+        source: FS5,
+    },
+    Rule {
+        id: "fiserv.amount_within_what_remains",
+        source: FS1,
+    },
+];
+
+/// The rules a Fiserv cancel passes, in order.
+const CANCEL_RULES: &[Rule] = &[
+    Rule {
+        id: "fiserv.settled_or_cancel",
+        source: FS1,
+    },
+    Rule {
+        id: "fiserv.cancel_is_whole",
+        source: FS1_CANCEL,
+    },
+];
+
+/// Decides a Fiserv refund, or the cancel that replaces it, without rendering; also returns
+/// the amount the body asked for (`None`: the whole amount). `why` collects the explanation
+/// when a plan is rendered ([`NoNotes`] otherwise).
+fn decide_inner(
+    valid: &ValidLedger<'_>,
     request: &Request,
     options: &Options,
     ctx: &PlanContext,
-) -> Result<Plan, RefundError> {
-    let mut why = Vec::new();
-    let stage = stage(ledger, &mut why)?;
+    why: &mut impl Notes,
+) -> Result<(Decision, Option<Money>), RefundError> {
+    let ledger = valid.ledger();
+    let stage = stage(ledger, why)?;
     check_reference(ledger, request)?;
-    let refundable = ledger.refundable()?;
-    why.push(refundable.summary());
-    let requested = body_amount(ledger, request, options, &mut why)?;
-    match stage {
+    let refundable = valid.refundable_all();
+    why.note(|| refundable.summary());
+    let requested = body_amount(ledger, request, options, why)?;
+    let decision = match stage {
         Stage::Authorized => {
             // S1/FS1: not captured -> cancel the authorization.
             if !options.auto_cancel {
@@ -132,11 +177,11 @@ pub fn plan(
                     Some(Operation::Cancel),
                 ));
             }
-            why.push(
+            why.note(|| {
                 "not captured: cancel the authorization instead of refunding (S1, FS1 Cancel)"
-                    .to_owned(),
-            );
-            plan_cancel(ledger, request, options, requested, refundable, why)
+                    .to_owned()
+            });
+            decide_cancel(ledger, requested, refundable)?
         }
         Stage::CapturedUnsettled if !options.allow_unsettled_refund => {
             // S1: "only if it is already been captured and settled, otherwise submit a cancel".
@@ -145,21 +190,60 @@ pub fn plan(
                     alternative: Some(Operation::Cancel),
                 });
             }
-            why.push(
+            why.note(|| {
                 "captured but not settled: cancel instead of refunding (S1; allow_unsettled_refund is off)"
-                    .to_owned(),
-            );
-            plan_cancel(ledger, request, options, requested, refundable, why)
+                    .to_owned()
+            });
+            decide_cancel(ledger, requested, refundable)?
         }
         Stage::CapturedUnsettled | Stage::Settled => {
             if stage == Stage::CapturedUnsettled {
-                why.push(
+                why.note(|| {
                     "captured but not settled: refunded because allow_unsettled_refund is on (FS1 tagged refund)"
-                        .to_owned(),
-                );
+                        .to_owned()
+                });
             }
-            plan_refund(ledger, request, options, ctx, requested, refundable, why)
+            check_window(ledger, ctx, why)?;
+            // S1: partial or full; [U] default: repeated partials while the total stays within
+            // the captured amount (FS5 810 beyond it).
+            let (amount, kind) = resolve_amount(requested, &refundable, "/request/amount/total")?;
+            refund_decision(
+                PROVIDER,
+                &MACHINES,
+                ledger,
+                &refundable,
+                refundable,
+                (amount, kind, RefundState::Succeeded),
+                REFUND_RULES,
+            )?
         }
+    };
+    Ok((decision, requested))
+}
+
+/// Decides a Fiserv refund (or the cancel that replaces it) without rendering it.
+pub fn decide(
+    valid: &ValidLedger<'_>,
+    request: &Request,
+    options: &Options,
+    ctx: &PlanContext,
+) -> Result<Decision, RefundError> {
+    decide_inner(valid, request, options, ctx, &mut NoNotes).map(|(decision, _)| decision)
+}
+
+/// Decides a Fiserv refund, or the cancel that replaces it, and renders it.
+pub fn plan(
+    ledger: &Ledger,
+    request: &Request,
+    options: &Options,
+    ctx: &PlanContext,
+) -> Result<Plan, RefundError> {
+    let valid = ValidLedger::after_check(PROVIDER, &MACHINES, ledger)?;
+    let mut why = Vec::new();
+    let (decision, requested) = decide_inner(&valid, request, options, ctx, &mut why)?;
+    match decision.operation {
+        Operation::Cancel => Ok(plan_cancel(ledger, request, options, &decision, why)),
+        _ => plan_refund(ledger, request, options, ctx, requested, &decision, why),
     }
 }
 
@@ -185,7 +269,7 @@ fn body_amount(
     ledger: &Ledger,
     request: &Request,
     options: &Options,
-    why: &mut Vec<String>,
+    why: &mut impl Notes,
 ) -> Result<Option<Money>, RefundError> {
     let Some(amount) = &request.amount else {
         if request.amount_components.is_some() {
@@ -196,7 +280,7 @@ fn body_amount(
                 "missing `amount`, required with `amountComponents`",
             ));
         }
-        why.push("no amount: the whole remaining amount (S1)".to_owned());
+        why.note(|| "no amount: the whole remaining amount (S1)".to_owned());
         return Ok(None);
     };
     // S1: both `total` and `currency` are required in `amount` (FS5 106 when missing).
@@ -240,10 +324,10 @@ fn body_amount(
                     components: Money::new(sum, ledger.currency),
                 });
             }
-            Some(_) => why.push(format!("amountComponents add up to {money} (FS2)")),
-            None => {
-                why.push("amountComponents carry no additive field: nothing to add up".to_owned())
-            }
+            Some(_) => why.note(|| format!("amountComponents add up to {money} (FS2)")),
+            None => why.note(|| {
+                "amountComponents carry no additive field: nothing to add up".to_owned()
+            }),
         }
     }
     Ok(Some(money))
@@ -272,13 +356,13 @@ fn window(ledger: &Ledger) -> Result<Option<(Timestamp, Timestamp)>, RefundError
 fn check_window(
     ledger: &Ledger,
     ctx: &PlanContext,
-    why: &mut Vec<String>,
+    why: &mut impl Notes,
 ) -> Result<(), RefundError> {
     let Some((reference, limit)) = window(ledger)? else {
-        why.push(
+        why.note(|| {
             "no created_at or captured_at in the ledger: the 12-month window cannot be checked"
-                .to_owned(),
-        );
+                .to_owned()
+        });
         return Ok(());
     };
     let now = ctx.now.ok_or_else(|| {
@@ -303,7 +387,7 @@ fn check_window(
             window_months: REFUND_WINDOW_MONTHS,
         });
     }
-    why.push(format!(
+    why.note(|| format!(
         "within the {REFUND_WINDOW_MONTHS}-month window: {reference} + {REFUND_WINDOW_MONTHS} months = {limit} >= {now}"
     ));
     Ok(())
@@ -315,13 +399,15 @@ fn plan_refund(
     options: &Options,
     ctx: &PlanContext,
     requested: Option<Money>,
-    refundable: Refundable,
+    decision: &Decision,
     mut why: Vec<String>,
 ) -> Result<Plan, RefundError> {
-    check_window(ledger, ctx, &mut why)?;
-    // S1: partial or full; [U] default: repeated partials while the total stays within the
-    // captured amount (FS5 810 beyond it).
-    let (amount, kind) = resolve_amount(requested, &refundable, "/request/amount/total")?;
+    let Decision {
+        amount,
+        kind,
+        refundable,
+        ..
+    } = *decision;
     let outline = outline_refund(
         &MACHINES,
         ledger,
@@ -351,15 +437,13 @@ fn plan_refund(
     ))
 }
 
-fn plan_cancel(
+/// The cancel that replaces a refund: what it releases is the authorization, or what is left of
+/// the unsettled capture.
+fn decide_cancel(
     ledger: &Ledger,
-    request: &Request,
-    options: &Options,
     requested: Option<Money>,
     refundable: Refundable,
-    mut why: Vec<String>,
-) -> Result<Plan, RefundError> {
-    // What the cancel releases: the authorization, or what is left of the unsettled capture.
+) -> Result<Decision, RefundError> {
     let authorized_only = ledger.captures.is_empty();
     let cancellable = if authorized_only {
         Refundable {
@@ -420,13 +504,8 @@ fn plan_cancel(
             });
         }
     }
-    let status_after = MACHINES.advance(&ledger.status, P::Void)?;
-    why.push(format!(
-        "cancel of {full}; the charge becomes {}",
-        status_after.payment
-    ));
-    let (call, response) = render::cancel(ledger, request, options, full);
-    Ok(Plan {
+    let status_after = MACHINES.advance_static(&ledger.status, P::Void)?;
+    Ok(Decision {
         provider: PROVIDER,
         operation: Operation::Cancel,
         kind: RefundKind::Full,
@@ -435,6 +514,34 @@ fn plan_cancel(
         remaining_after: Money::new(Minor::ZERO, ledger.currency),
         status_after,
         refund_state: None,
+        rules: CANCEL_RULES,
+        replay: false,
+    })
+}
+
+fn plan_cancel(
+    ledger: &Ledger,
+    request: &Request,
+    options: &Options,
+    decision: &Decision,
+    mut why: Vec<String>,
+) -> Plan {
+    let full = decision.amount;
+    let status_after = decision.status_after.to_statuses();
+    why.push(format!(
+        "cancel of {full}; the charge becomes {}",
+        status_after.payment
+    ));
+    let (call, response) = render::cancel(ledger, request, options, full);
+    Plan {
+        provider: PROVIDER,
+        operation: Operation::Cancel,
+        kind: decision.kind,
+        amount: full,
+        refundable: decision.refundable,
+        remaining_after: decision.remaining_after,
+        status_after,
+        refund_state: decision.refund_state,
         version: ledger.version,
         event: Some(Event {
             id: format!("{}.voided", ledger.id.as_deref().unwrap_or("payment")),
@@ -445,7 +552,7 @@ fn plan_cancel(
         provider_response: Some(response),
         replay: false,
         explanation: why,
-    })
+    }
 }
 
 /// The FiservCommerceHub rules, registered in `provider/mod.rs`.
@@ -472,6 +579,14 @@ impl Rules for FiservCommerceHubRules {
         ctx: &PlanContext,
     ) -> Result<Plan, RefundError> {
         plan(ledger, request, options, ctx)
+    }
+    fn decide(
+        valid: &ValidLedger<'_>,
+        request: &Request,
+        options: &Options,
+        ctx: &PlanContext,
+    ) -> Result<Decision, RefundError> {
+        decide(valid, request, options, ctx)
     }
     fn provider_error(error: &RefundError) -> Option<ProviderError> {
         provider_error(error)
