@@ -9,6 +9,7 @@ use crate::allocation::{AllocationError, Percent, Ratio, catch_up, largest_remai
 use crate::error::RefundError;
 use crate::ledger::{Allocation, Ledger, Line, LineIndex, LineKind, LineUsage, Refundable};
 use crate::money::{Currency, Minor, Money};
+use crate::plan::Notes;
 
 /// One line of the refund's scope, with what is left of it.
 #[derive(Debug, Clone)]
@@ -324,7 +325,7 @@ pub(super) fn size(
     index: &LineIndex<'_>,
     request: &Request,
     options: &Options,
-    why: &mut Vec<String>,
+    why: &mut impl Notes,
 ) -> Result<Vec<Allocation>, RefundError> {
     let currency = ledger.currency;
     let amount = request
@@ -411,7 +412,7 @@ pub(super) fn size(
                 (None, None, None) => (Sizing::Everything, at("itemId")),
             };
             let allocs = allocate(&scope, &sizing, currency, &pointer)?;
-            why.push(format!(
+            why.note(|| format!(
                 "item `{}`{}: {}",
                 item.item_id,
                 item.item_type
@@ -452,7 +453,7 @@ pub(super) fn size(
                     refundable: tax,
                 });
             }
-            why.push("type tax: the whole unrefunded tax (full tax refunds only)".to_owned());
+            why.note(|| "type tax: the whole unrefunded tax (full tax refunds only)".to_owned());
             allocate(&scope, &Sizing::Everything, currency, "/request")
         }
         // DR1: `type` shipping/fees/duty (and importer_tax, DR4) refund that component plus its
@@ -474,7 +475,7 @@ pub(super) fn size(
             }
             let (sizing, pointer) = order_sizing("/request")?;
             let allocs = allocate(&scope, &sizing, currency, pointer)?;
-            why.push(format!(
+            why.note(|| format!(
                 "type {}: {}",
                 kind.as_str(),
                 describe(&allocs, currency)
@@ -505,7 +506,7 @@ pub(super) fn size(
                 let order = order_refundable(ledger)?.available;
                 let lines = scope_refundable(&scope, currency)?.available;
                 if order < lines {
-                    why.push(format!(
+                    why.note(|| format!(
                         "percent 100 while captures are incomplete: everything available, {}",
                         Money::new(order, currency)
                     ));
@@ -513,7 +514,7 @@ pub(super) fn size(
                 }
             }
             let allocs = allocate(&scope, &sizing, currency, pointer)?;
-            why.push(format!(
+            why.note(|| format!(
                 "order-level product refund over every line but fees: {}",
                 describe(&allocs, currency)
             ));
