@@ -368,7 +368,7 @@ pub struct Decision {
     pub status_after: StatusesAfter,
     /// The refund's state after the call, for refunds.
     pub refund_state: Option<RefundState>,
-    /// The rules that fired, in order (empty for providers that decide through `plan`).
+    /// The rules that fired, in order.
     pub rules: &'static [Rule],
     /// True when this is an earlier refund answered again (an idempotent replay): nothing new
     /// moves.
@@ -376,7 +376,8 @@ pub struct Decision {
 }
 
 impl Decision {
-    /// The decision inside a rendered plan (for providers whose decision is not separate yet).
+    /// The decision inside a rendered plan (what `decide` returns, but `rules`, which a plan
+    /// does not keep): tests compare the two.
     pub fn of_plan(plan: &Plan, machines: &ProviderMachines) -> Result<Self, RefundError> {
         let status_after = machines
             .statuses_as_static(&plan.status_after)
