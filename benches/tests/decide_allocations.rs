@@ -52,3 +52,45 @@ fn the_counter_sees_allocations() {
     black_box(serde_json::to_string(&decision).unwrap());
     assert!(region.change().allocations > 0);
 }
+
+/// Every shared `plan` vector that decides, decided again with the allocations counted: zero,
+/// but for the documented exceptions (`benches/README.md`): Digital River sizing over order
+/// lines (the line index and the allocations), an idempotent replay (the request's fingerprint,
+/// built to compare with the first one's) and a Commerce Layer `_forward` whose third guard
+/// fails (the table's refusal names the move in text).
+#[test]
+fn decide_allocates_nothing_on_the_shared_vectors() {
+    let vectors = refund_rules_vectors::load().unwrap();
+    let (mut counted, mut excepted) = (0, 0);
+    let mut allocating = Vec::new();
+    for v in vectors.iter().filter(|v| v.operation == "plan") {
+        let Ok(call) = refund_rules::json::parse_plan_input(&v.input) else {
+            continue;
+        };
+        let Ok(valid) = refund_rules::validate(call.request.provider(), &call.ledger) else {
+            continue;
+        };
+        let Ok(decision) = refund_rules::decide(&valid, &call.request, &call.context) else {
+            continue;
+        };
+        let region = Region::new(GLOBAL);
+        let again = refund_rules::decide(black_box(&valid), black_box(&call.request), &call.context);
+        let stats = region.change();
+        assert_eq!(again.unwrap(), decision);
+        let exception = (decision.provider == Provider::DigitalRiver && !call.ledger.lines.is_empty())
+            || decision.replay
+            || (decision.operation == refund_rules::Operation::Forward
+                && decision.refund_state != Some(refund_rules::RefundState::Succeeded));
+        if exception {
+            excepted += 1;
+        } else {
+            counted += 1;
+            if stats.allocations > 0 {
+                allocating.push(format!("{} :: {}", v.file.display(), v.name));
+            }
+        }
+    }
+    eprintln!("{counted} decisions counted, {excepted} excepted");
+    assert!(allocating.is_empty(), "decide allocated on: {allocating:#?}");
+    assert!(counted > 50 && excepted > 0, "{counted} counted, {excepted} excepted");
+}

@@ -460,31 +460,70 @@ pub(super) fn require_number(
     )
 }
 
+/// Where a field of `amountComponents` sits: its name, under an element of a list or not. The
+/// pointer text is built only when an error names the field, so checking components allocates
+/// nothing.
+#[derive(Debug, Clone, Copy)]
+struct Component {
+    /// The list and the element's index (`taxAmounts`, 0), for fields of list elements.
+    element: Option<(&'static str, usize)>,
+    /// The field's name.
+    name: &'static str,
+}
+
+impl Component {
+    const BASE: &'static str = "/request/amountComponents";
+
+    fn field(name: &'static str) -> Self {
+        Self {
+            element: None,
+            name,
+        }
+    }
+
+    fn in_list(list: &'static str, index: usize, name: &'static str) -> Self {
+        Self {
+            element: Some((list, index)),
+            name,
+        }
+    }
+
+    fn pointer(self) -> String {
+        let base = Self::BASE;
+        match self.element {
+            None => format!("{base}/{}", self.name),
+            Some((list, i)) => format!("{base}/{list}/{i}/{}", self.name),
+        }
+    }
+}
+
 /// A money field (see [`require_number`]). Decimals are the currency's precision (FS3); more is
 /// `invalid_amount`, never rounded.
 fn wire_money(
     wire: &WireDecimal,
     currency: Currency,
-    pointer: &str,
+    at: Component,
     options: &Options,
 ) -> Result<Money, RefundError> {
-    require_number(wire, pointer, options)?;
+    if wire.quoted && !options.lenient_amount_strings {
+        require_number(wire, &at.pointer(), options)?;
+    }
     parse_wire_money(&wire.text, currency, PROVIDER)
-        .map_err(|p| RefundError::invalid_amount(pointer, &wire.text, p))
+        .map_err(|p| RefundError::invalid_amount(at.pointer(), &wire.text, p))
 }
 
 /// A rate (percent) field: a plain non-negative decimal, never added.
-fn check_rate(wire: &WireDecimal, pointer: &str, options: &Options) -> Result<(), RefundError> {
+fn check_rate(wire: &WireDecimal, at: Component, options: &Options) -> Result<(), RefundError> {
     if wire.quoted && !options.lenient_amount_strings {
         return Err(RefundError::invalid_input(
-            pointer,
-            format!("`{}` must be a JSON number", field_name(pointer)),
+            at.pointer(),
+            format!("`{}` must be a JSON number", at.name),
         ));
     }
     // Rates are not money: any number of decimals, only the plain-decimal grammar matters.
     decimal_digit_count(&wire.text)
         .map(|_| ())
-        .map_err(|p| RefundError::invalid_amount(pointer, &wire.text, p))
+        .map_err(|p| RefundError::invalid_amount(at.pointer(), &wire.text, p))
 }
 
 /// The documented formula (providers.md §2.3 \[U\] default, FS2):
@@ -498,8 +537,7 @@ pub(super) fn components_sum(
     currency: Currency,
     options: &Options,
 ) -> Result<Option<Minor>, RefundError> {
-    const BASE: &str = "/request/amountComponents";
-    let overflow = |_| RefundError::overflow(BASE);
+    let overflow = |_| RefundError::overflow(Component::BASE);
     let additive = [
         ("subTotal", &c.sub_total),
         ("vatAmount", &c.vat_amount),
@@ -516,7 +554,7 @@ pub(super) fn components_sum(
     let mut any = false;
     for (name, field) in additive {
         if let Some(w) = field {
-            let m = wire_money(w, currency, &format!("{BASE}/{name}"), options)?;
+            let m = wire_money(w, currency, Component::field(name), options)?;
             sum = sum.checked_add(m.minor).map_err(overflow)?;
             any = true;
         }
@@ -527,7 +565,7 @@ pub(super) fn components_sum(
         ("grossAmount", &c.gross_amount),
     ] {
         if let Some(w) = field {
-            wire_money(w, currency, &format!("{BASE}/{name}"), options)?;
+            wire_money(w, currency, Component::field(name), options)?;
         }
     }
     for (name, field) in [
@@ -535,34 +573,34 @@ pub(super) fn components_sum(
         ("freightRate", &c.freight_rate),
     ] {
         if let Some(w) = field {
-            check_rate(w, &format!("{BASE}/{name}"), options)?;
+            check_rate(w, Component::field(name), options)?;
         }
     }
     for (i, tax) in c.tax_amounts.iter().flatten().enumerate() {
-        let at = format!("{BASE}/taxAmounts/{i}");
+        let at = |name| Component::in_list("taxAmounts", i, name);
         if let Some(kind) = &tax.tax_type
             && !TAX_TYPES.contains(&kind.as_str())
         {
             return Err(RefundError::invalid_input(
-                format!("{at}/taxType"),
+                at("taxType").pointer(),
                 format!("unknown `taxType` `{kind}`"),
             ));
         }
         if let Some(rate) = &tax.tax_rate {
-            check_rate(rate, &format!("{at}/taxRate"), options)?;
+            check_rate(rate, at("taxRate"), options)?;
         }
         if let Some(w) = &tax.tax_amount {
-            let m = wire_money(w, currency, &format!("{at}/taxAmount"), options)?;
+            let m = wire_money(w, currency, at("taxAmount"), options)?;
             sum = sum.checked_add(m.minor).map_err(overflow)?;
             any = true;
         }
     }
     for (i, adj) in c.price_adjustments.iter().flatten().enumerate() {
-        let at = format!("{BASE}/priceAdjustments/{i}");
+        let at = |name| Component::in_list("priceAdjustments", i, name);
         let fee = match adj.adjustment_type.as_deref() {
             Some(kind) if !ADJUSTMENT_TYPES.contains(&kind) => {
                 return Err(RefundError::invalid_input(
-                    format!("{at}/adjustmentType"),
+                    at("adjustmentType").pointer(),
                     format!("unknown `adjustmentType` `{kind}`"),
                 ));
             }
@@ -570,10 +608,10 @@ pub(super) fn components_sum(
             None => false,
         };
         if let Some(rate) = &adj.adjustment_rate {
-            check_rate(rate, &format!("{at}/adjustmentRate"), options)?;
+            check_rate(rate, at("adjustmentRate"), options)?;
         }
         if let Some(w) = &adj.adjustment_amount {
-            let m = wire_money(w, currency, &format!("{at}/adjustmentAmount"), options)?;
+            let m = wire_money(w, currency, at("adjustmentAmount"), options)?;
             sum = if fee {
                 sum.checked_add(m.minor)
             } else {
