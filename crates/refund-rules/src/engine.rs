@@ -25,6 +25,7 @@ pub fn validate(provider: Provider, ledger: &Ledger) -> Result<ValidLedger<'_>, 
 /// provider bodies, no event): the small [`Decision`] a refund screen or a batch job needs. The
 /// same money guard as [`plan`] runs on it. [`plan`] renders the full document from the same
 /// rules.
+#[inline]
 pub fn decide(
     valid: &ValidLedger<'_>,
     request: &ProviderRequest,
@@ -47,6 +48,7 @@ pub fn decide(
 
 /// The money guard of [`check_money_effect`] on a decision: a refund within its own scope and
 /// the provider's maximum; a void or cancel only while nothing is refunded or pending.
+#[inline]
 fn check_decision(valid: &ValidLedger<'_>, d: &Decision) -> Result<(), RefundError> {
     if d.replay {
         return Ok(());

@@ -247,6 +247,33 @@ impl ProviderMachines {
         })
     }
 
+    /// [`ProviderMachines::advance_static`] from statuses the tables already name (a validated
+    /// ledger's, [`crate::plan::ValidLedger::statuses`]): the same moves and errors, without
+    /// looking the current states up by name.
+    pub fn advance_from(
+        &self,
+        from: StatusesAfter,
+        event: PaymentEvent,
+    ) -> Result<StatusesAfter, RefundError> {
+        let slot = |m: Option<&StatusMachine>, s: Option<&'static str>| match (m, s) {
+            (Some(m), Some(s)) => m.next(s, event).map(Some),
+            (None, None) => Ok(None),
+            (Some(m), None) => Err(RefundError::invalid_input(
+                "/ledger/status",
+                format!("this provider needs the {} status", m.name),
+            )),
+            (None, Some(_)) => Err(RefundError::invalid_input(
+                "/ledger/status",
+                "this provider has no such status",
+            )),
+        };
+        Ok(StatusesAfter {
+            payment: self.payment.next(from.payment, event)?,
+            order: slot(self.order.as_ref(), from.order)?,
+            fulfillment: slot(self.fulfillment.as_ref(), from.fulfillment)?,
+        })
+    }
+
     /// The tables' own names for `statuses` (`None` if one is not a state of its machine).
     pub fn statuses_as_static(&self, statuses: &Statuses) -> Option<StatusesAfter> {
         let find = |m: &StatusMachine, s: &str| m.states.iter().find(|x| **x == s).copied();

@@ -292,6 +292,8 @@ pub struct ValidLedger<'a> {
     provider: Provider,
     all: Refundable,
     maximum: Refundable,
+    /// The current statuses as the provider's tables name them.
+    statuses: StatusesAfter,
 }
 
 impl<'a> ValidLedger<'a> {
@@ -308,33 +310,48 @@ impl<'a> ValidLedger<'a> {
         } else {
             all
         };
+        let statuses = machines.statuses_as_static(&ledger.status).ok_or_else(|| {
+            RefundError::inconsistent("/ledger/status", "a status is not in the provider's tables")
+        })?;
         Ok(Self {
             ledger,
             provider,
             all,
             maximum,
+            statuses,
         })
     }
 
     /// The ledger.
+    #[inline]
     pub fn ledger(&self) -> &'a Ledger {
         self.ledger
     }
 
     /// The provider it was checked for.
+    #[inline]
     pub fn provider(&self) -> Provider {
         self.provider
     }
 
     /// The breakdown over all captures.
+    #[inline]
     pub fn refundable_all(&self) -> Refundable {
         self.all
     }
 
     /// The provider's one maximum (settled captures only where the provider refunds settled
     /// money only): what `Provider::refundable` reports.
+    #[inline]
     pub fn maximum(&self) -> Refundable {
         self.maximum
+    }
+
+    /// The ledger's statuses as the provider's tables name them: the tables step from these
+    /// without looking states up by name ([`ProviderMachines::advance_from`]).
+    #[inline]
+    pub fn statuses(&self) -> StatusesAfter {
+        self.statuses
     }
 }
 
@@ -441,18 +458,18 @@ impl Notes for NoNotes {
 }
 
 /// The decision part of [`outline_refund`], allocating nothing: the same status step (sized by
-/// `overall`, the breakdown over all captures), the same statuses after and the same remaining
-/// amount, with the same errors.
+/// the breakdown over all captures), the same statuses after and the same remaining amount,
+/// with the same errors.
+#[inline]
 pub fn refund_decision(
-    provider: Provider,
     machines: &ProviderMachines,
-    ledger: &Ledger,
-    overall: &Refundable,
+    valid: &ValidLedger<'_>,
     refundable: Refundable,
     draft: (Money, RefundKind, RefundState),
     rules: &'static [Rule],
 ) -> Result<Decision, RefundError> {
     let (amount, kind, state) = draft;
+    let overall = valid.refundable_all();
     let refunded_after = overall
         .refunded
         .checked_add(amount.minor)
@@ -462,18 +479,18 @@ pub fn refund_decision(
     } else {
         PaymentEvent::RefundPartial
     };
-    let status_after = machines.advance_static(&ledger.status, step)?;
+    let status_after = machines.advance_from(valid.statuses(), step)?;
     let remaining = refundable
         .available
         .checked_sub(amount.minor)
         .map_err(|_| RefundError::overflow("/request"))?;
     Ok(Decision {
-        provider,
+        provider: valid.provider(),
         operation: Operation::Refund,
         kind,
         amount,
         refundable,
-        remaining_after: Money::new(remaining, ledger.currency),
+        remaining_after: Money::new(remaining, refundable.currency),
         status_after,
         refund_state: Some(state),
         rules,

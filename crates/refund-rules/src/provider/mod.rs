@@ -52,6 +52,7 @@ macro_rules! providers {
             }
 
             /// The provider's decision without rendering, on a validated ledger.
+            #[inline]
             pub(crate) fn decide_checked(
                 &self,
                 valid: &ValidLedger<'_>,

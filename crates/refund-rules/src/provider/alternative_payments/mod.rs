@@ -219,10 +219,8 @@ fn decide_inner<'a>(
     }
     why.note(|| format!("within the refund limit of {limit}"));
     let decision = refund_decision(
-        PROVIDER,
         &MACHINES,
-        ledger,
-        &refundable,
+        valid,
         refundable,
         (full, RefundKind::Full, RefundState::Pending),
         REFUND_RULES,
@@ -235,6 +233,7 @@ fn decide_inner<'a>(
 }
 
 /// Decides an Alternative Payments refund without rendering it.
+#[inline]
 pub fn decide(
     valid: &ValidLedger<'_>,
     request: &Request,
@@ -345,7 +344,7 @@ fn replay_decision(valid: &ValidLedger<'_>, first: &Refund) -> Result<Decision, 
             .ok_or_else(|| RefundError::inconsistent("/ledger/status", "a status left the tables"))
     };
     let status_after = match first.state {
-        RefundState::Pending => match MACHINES.advance_static(&ledger.status, P::RefundFull) {
+        RefundState::Pending => match MACHINES.advance_from(valid.statuses(), P::RefundFull) {
             Ok(moved) => moved,
             Err(_) => unmoved()?,
         },
@@ -420,6 +419,7 @@ impl Rules for AlternativePaymentsRules {
     ) -> Result<Plan, RefundError> {
         plan(ledger, request, options, ctx)
     }
+    #[inline]
     fn decide(
         valid: &ValidLedger<'_>,
         request: &Request,

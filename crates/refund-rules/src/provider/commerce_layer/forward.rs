@@ -91,7 +91,7 @@ pub(super) fn decide_forward<'a>(
         } else {
             step
         };
-        match MACHINES.advance_static(&ledger.status, sized) {
+        match MACHINES.advance_from(valid.statuses(), sized) {
             Ok(after) => moved = Some(after),
             Err(e @ RefundError::IllegalTransition { .. }) => failed = Some(Failed::Status(e)),
             Err(other) => return Err(other),

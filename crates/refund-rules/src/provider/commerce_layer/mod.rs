@@ -105,6 +105,7 @@ const RETURN_RULES: &[Rule] = &[
 ];
 
 /// Decides a Commerce Layer refund or `_forward` without rendering, on a validated ledger.
+#[inline]
 pub fn decide(
     valid: &ValidLedger<'_>,
     request: &Request,
@@ -271,7 +272,7 @@ fn decide_capture<'a>(
         why.note(|| "no `_refund_amount_cents`: the capture's whole refund balance".to_owned());
     }
     let (money, _) = resolve_amount(requested, &breakdown, AMOUNT_POINTER)?;
-    let decision = capture_refund_decision(ledger, &overall, breakdown, money, CAPTURE_RULES)?;
+    let decision = capture_refund_decision(valid, &overall, breakdown, money, CAPTURE_RULES)?;
     Ok((decision, capture))
 }
 
@@ -324,7 +325,7 @@ fn plan_capture(
 
 /// The decision part of [`outline_capture_refund`]: the same kind, statuses and remaining.
 fn capture_refund_decision(
-    ledger: &Ledger,
+    valid: &ValidLedger<'_>,
     overall: &Refundable,
     breakdown: Refundable,
     money: Money,
@@ -332,10 +333,8 @@ fn capture_refund_decision(
 ) -> Result<Decision, RefundError> {
     let kind = order_kind(overall, money)?;
     refund_decision(
-        PROVIDER,
         &MACHINES,
-        ledger,
-        overall,
+        valid,
         breakdown,
         (money, kind, RefundState::Succeeded),
         rules,
@@ -441,7 +440,7 @@ fn decide_order<'a>(
         )
     });
     let breakdown = ledger.refundable_for_capture(&capture.id)?;
-    let decision = capture_refund_decision(ledger, &overall, breakdown, money, ORDER_RULES)?;
+    let decision = capture_refund_decision(valid, &overall, breakdown, money, ORDER_RULES)?;
     Ok((decision, capture))
 }
 
@@ -550,15 +549,13 @@ fn decide_return<'a>(
     RETURN_MACHINE.next("received", step)?;
     // The plain refund step must be in the tables too (as a rendered plan's outline checks).
     let mut decision = refund_decision(
-        PROVIDER,
         &MACHINES,
-        ledger,
-        &overall,
+        valid,
         breakdown,
         (money, kind, RefundState::Succeeded),
         RETURN_RULES,
     )?;
-    decision.status_after = MACHINES.advance_static(&ledger.status, step)?;
+    decision.status_after = MACHINES.advance_from(valid.statuses(), step)?;
     Ok((decision, capture))
 }
 
@@ -646,6 +643,7 @@ impl Rules for CommerceLayerRules {
     ) -> Result<Plan, RefundError> {
         plan(ledger, request, options, ctx)
     }
+    #[inline]
     fn decide(
         valid: &ValidLedger<'_>,
         request: &Request,

@@ -224,10 +224,8 @@ fn decide_inner(
         RefundState::Pending
     };
     let decision = refund_decision(
-        PROVIDER,
         &MACHINES,
-        ledger,
-        &valid.refundable_all(),
+        valid,
         refundable,
         (amount, kind, state),
         REFUND_RULES,
@@ -236,6 +234,7 @@ fn decide_inner(
 }
 
 /// Decides a Digital River refund without rendering it.
+#[inline]
 pub fn decide(
     valid: &ValidLedger<'_>,
     request: &Request,
@@ -328,6 +327,7 @@ impl Rules for DigitalRiverRules {
     ) -> Result<Plan, RefundError> {
         plan(ledger, request, options, ctx)
     }
+    #[inline]
     fn decide(
         valid: &ValidLedger<'_>,
         request: &Request,

@@ -181,7 +181,7 @@ fn decide_inner(
                 "not captured: cancel the authorization instead of refunding (S1, FS1 Cancel)"
                     .to_owned()
             });
-            decide_cancel(ledger, requested, refundable)?
+            decide_cancel(valid, requested, refundable)?
         }
         Stage::CapturedUnsettled if !options.allow_unsettled_refund => {
             // S1: "only if it is already been captured and settled, otherwise submit a cancel".
@@ -194,7 +194,7 @@ fn decide_inner(
                 "captured but not settled: cancel instead of refunding (S1; allow_unsettled_refund is off)"
                     .to_owned()
             });
-            decide_cancel(ledger, requested, refundable)?
+            decide_cancel(valid, requested, refundable)?
         }
         Stage::CapturedUnsettled | Stage::Settled => {
             if stage == Stage::CapturedUnsettled {
@@ -208,10 +208,8 @@ fn decide_inner(
             // the captured amount (FS5 810 beyond it).
             let (amount, kind) = resolve_amount(requested, &refundable, "/request/amount/total")?;
             refund_decision(
-                PROVIDER,
                 &MACHINES,
-                ledger,
-                &refundable,
+                valid,
                 refundable,
                 (amount, kind, RefundState::Succeeded),
                 REFUND_RULES,
@@ -222,6 +220,7 @@ fn decide_inner(
 }
 
 /// Decides a Fiserv refund (or the cancel that replaces it) without rendering it.
+#[inline]
 pub fn decide(
     valid: &ValidLedger<'_>,
     request: &Request,
@@ -440,10 +439,11 @@ fn plan_refund(
 /// The cancel that replaces a refund: what it releases is the authorization, or what is left of
 /// the unsettled capture.
 fn decide_cancel(
-    ledger: &Ledger,
+    valid: &ValidLedger<'_>,
     requested: Option<Money>,
     refundable: Refundable,
 ) -> Result<Decision, RefundError> {
+    let ledger = valid.ledger();
     let authorized_only = ledger.captures.is_empty();
     let cancellable = if authorized_only {
         Refundable {
@@ -504,7 +504,7 @@ fn decide_cancel(
             });
         }
     }
-    let status_after = MACHINES.advance_static(&ledger.status, P::Void)?;
+    let status_after = MACHINES.advance_from(valid.statuses(), P::Void)?;
     Ok(Decision {
         provider: PROVIDER,
         operation: Operation::Cancel,
@@ -580,6 +580,7 @@ impl Rules for FiservCommerceHubRules {
     ) -> Result<Plan, RefundError> {
         plan(ledger, request, options, ctx)
     }
+    #[inline]
     fn decide(
         valid: &ValidLedger<'_>,
         request: &Request,
