@@ -301,7 +301,7 @@ impl<'a> ValidLedger<'a> {
     /// engine, or a provider's `plan`, which the engine only calls on checked ledgers).
     pub(crate) fn after_check(
         provider: Provider,
-        machines: &ProviderMachines,
+        machines: &'static ProviderMachines,
         ledger: &'a Ledger,
     ) -> Result<Self, RefundError> {
         let all = ledger.refundable()?;
@@ -395,7 +395,7 @@ pub struct Decision {
 impl Decision {
     /// The decision inside a rendered plan (what `decide` returns, but `rules`, which a plan
     /// does not keep): tests compare the two.
-    pub fn of_plan(plan: &Plan, machines: &ProviderMachines) -> Result<Self, RefundError> {
+    pub fn of_plan(plan: &Plan, machines: &'static ProviderMachines) -> Result<Self, RefundError> {
         let status_after = machines
             .statuses_as_static(&plan.status_after)
             .ok_or_else(|| {
@@ -462,7 +462,7 @@ impl Notes for NoNotes {
 /// with the same errors.
 #[inline]
 pub fn refund_decision(
-    machines: &ProviderMachines,
+    machines: &'static ProviderMachines,
     valid: &ValidLedger<'_>,
     refundable: Refundable,
     draft: (Money, RefundKind, RefundState),
