@@ -74,10 +74,12 @@ fn decide_allocates_nothing_on_the_shared_vectors() {
             continue;
         };
         let region = Region::new(GLOBAL);
-        let again = refund_rules::decide(black_box(&valid), black_box(&call.request), &call.context);
+        let again =
+            refund_rules::decide(black_box(&valid), black_box(&call.request), &call.context);
         let stats = region.change();
         assert_eq!(again.unwrap(), decision);
-        let exception = (decision.provider == Provider::DigitalRiver && !call.ledger.lines.is_empty())
+        let exception = (decision.provider == Provider::DigitalRiver
+            && !call.ledger.lines.is_empty())
             || decision.replay
             || (decision.operation == refund_rules::Operation::Forward
                 && decision.refund_state != Some(refund_rules::RefundState::Succeeded));
@@ -91,6 +93,12 @@ fn decide_allocates_nothing_on_the_shared_vectors() {
         }
     }
     eprintln!("{counted} decisions counted, {excepted} excepted");
-    assert!(allocating.is_empty(), "decide allocated on: {allocating:#?}");
-    assert!(counted > 50 && excepted > 0, "{counted} counted, {excepted} excepted");
+    assert!(
+        allocating.is_empty(),
+        "decide allocated on: {allocating:#?}"
+    );
+    assert!(
+        counted > 50 && excepted > 0,
+        "{counted} counted, {excepted} excepted"
+    );
 }

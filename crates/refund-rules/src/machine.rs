@@ -274,7 +274,10 @@ fn step_number(machine: &StatusMachine, from: u8, event: PaymentEvent) -> Result
     number(machine, to).ok_or_else(|| {
         RefundError::inconsistent(
             "/ledger/status",
-            format!("the {} table leads to `{to}`, not one of its states", machine.name),
+            format!(
+                "the {} table leads to `{to}`, not one of its states",
+                machine.name
+            ),
         )
     })
 }

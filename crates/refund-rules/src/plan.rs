@@ -79,6 +79,7 @@ pub struct Plan {
 ///
 /// No amount means the whole available amount. Zero is refused, nothing available is
 /// `already_fully_refunded`, and above the available amount is `exceeds_refundable`.
+#[inline]
 pub fn resolve_amount(
     requested: Option<Money>,
     refundable: &Refundable,

@@ -70,7 +70,10 @@ fn the_cases_reach_every_provider_and_operation() {
         (Provider::FiservCommerceHub, Operation::Cancel, false),
         (Provider::CommerceLayer, Operation::Forward, false),
     ] {
-        assert!(seen.contains(&wanted), "no case decides {wanted:?}: {seen:?}");
+        assert!(
+            seen.contains(&wanted),
+            "no case decides {wanted:?}: {seen:?}"
+        );
     }
 }
 
@@ -92,7 +95,14 @@ fn decide_agrees_with_plan_on_every_shared_vector() {
         match (planned, decided_now) {
             (Ok(plan), Ok(decision)) => {
                 let inside = Decision::of_plan(&plan, plan.provider.machines()).unwrap();
-                assert_eq!(Decision { rules: &[], ..decision }, inside, "{name}");
+                assert_eq!(
+                    Decision {
+                        rules: &[],
+                        ..decision
+                    },
+                    inside,
+                    "{name}"
+                );
                 assert!(!decision.rules.is_empty(), "{name}: no rule named");
                 decided += 1;
                 replays += usize::from(plan.replay);
@@ -109,5 +119,8 @@ fn decide_agrees_with_plan_on_every_shared_vector() {
             (p, d) => panic!("{name}: plan {:?} but decide {:?}", p.map(|p| p.amount), d),
         }
     }
-    assert!(decided > 100 && refused > 100 && replays > 0, "{decided} / {refused} / {replays}");
+    assert!(
+        decided > 100 && refused > 100 && replays > 0,
+        "{decided} / {refused} / {replays}"
+    );
 }

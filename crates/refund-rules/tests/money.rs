@@ -101,20 +101,28 @@ fn spec_minor(text: &str, exponent: u8) -> Option<Result<i64, AmountProblem>> {
         None => (text, None),
     };
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    if !digits(int) || frac.is_some_and(|f| !digits(f)) || (int.len() > 1 && int.starts_with('0'))
-    {
+    if !digits(int) || frac.is_some_and(|f| !digits(f)) || (int.len() > 1 && int.starts_with('0')) {
         return None;
     }
     let frac = frac.unwrap_or("");
     if frac.len() > usize::from(exponent) {
         return Some(Err(AmountProblem::TooManyDecimals));
     }
-    let padded = format!("{int}{frac}{}", "0".repeat(usize::from(exponent) - frac.len()));
+    let padded = format!(
+        "{int}{frac}{}",
+        "0".repeat(usize::from(exponent).saturating_sub(frac.len()))
+    );
     Some(
         padded
             .trim_start_matches('0')
             .parse::<i64>()
-            .or_else(|e| if padded.bytes().all(|b| b == b'0') { Ok(0) } else { Err(e) })
+            .or_else(|e| {
+                if padded.bytes().all(|b| b == b'0') {
+                    Ok(0)
+                } else {
+                    Err(e)
+                }
+            })
             .map_err(|_| AmountProblem::OutOfRange),
     )
 }

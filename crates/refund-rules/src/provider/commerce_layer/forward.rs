@@ -110,14 +110,16 @@ pub(super) fn decide_forward<'a>(
                     "guard 1 fails: the relative balance is {} (not positive)",
                     Money::new(*balance, ledger.currency)
                 ),
-                Failed::NotPending(state) => format!(
-                    "guard 2 fails: the refund is already `{state}` (`succeeded` is true)"
-                ),
+                Failed::NotPending(state) => {
+                    format!("guard 2 fails: the refund is already `{state}` (`succeeded` is true)")
+                }
                 Failed::Status(RefundError::IllegalTransition {
                     machine,
                     from,
                     event,
-                }) => format!("guard 3 fails: the {machine} status `{from}` cannot move on `{event}`"),
+                }) => {
+                    format!("guard 3 fails: the {machine} status `{from}` cannot move on `{event}`")
+                }
                 Failed::Status(other) => format!("guard 3 fails: {other}"),
             });
             why.note(|| {

@@ -45,8 +45,8 @@ use crate::ledger::{AmountStage, Capture, Ledger, RefundState, Refundable};
 use crate::machine::{PaymentEvent as P, ProviderMachines, StatusMachine};
 use crate::money::{Minor, Money};
 use crate::plan::{
-    Decision, NoNotes, Notes, Operation, Plan, PlanContext, RefundDraft, RefundKind,
-    RefundOutline, Rule, ValidLedger, outline_refund, refund_decision, resolve_amount,
+    Decision, NoNotes, Notes, Operation, Plan, PlanContext, RefundDraft, RefundKind, RefundOutline,
+    Rule, ValidLedger, outline_refund, refund_decision, resolve_amount,
 };
 use forward::{decide_forward, plan_forward};
 use render::{call, cents, ok_response};
@@ -386,7 +386,11 @@ fn capture_with_balance(ledger: &Ledger) -> Result<Result<&Capture, usize>, Refu
     let mut count = 0_usize;
     if ledger.captures.len() <= SCAN_CAPTURES {
         for c in &ledger.captures {
-            if ledger.refundable_for_capture(&c.id)?.available.is_positive() {
+            if ledger
+                .refundable_for_capture(&c.id)?
+                .available
+                .is_positive()
+            {
                 count = count.saturating_add(1);
                 found = found.or(Some(c));
             }

@@ -412,14 +412,16 @@ pub(super) fn size(
                 (None, None, None) => (Sizing::Everything, at("itemId")),
             };
             let allocs = allocate(&scope, &sizing, currency, &pointer)?;
-            why.note(|| format!(
-                "item `{}`{}: {}",
-                item.item_id,
-                item.item_type
-                    .map(|k| format!(" ({})", k.line_kind().as_str()))
-                    .unwrap_or_default(),
-                describe(&allocs, currency)
-            ));
+            why.note(|| {
+                format!(
+                    "item `{}`{}: {}",
+                    item.item_id,
+                    item.item_type
+                        .map(|k| format!(" ({})", k.line_kind().as_str()))
+                        .unwrap_or_default(),
+                    describe(&allocs, currency)
+                )
+            });
             all.extend(allocs);
         }
         return Ok(all);
@@ -475,11 +477,7 @@ pub(super) fn size(
             }
             let (sizing, pointer) = order_sizing("/request")?;
             let allocs = allocate(&scope, &sizing, currency, pointer)?;
-            why.note(|| format!(
-                "type {}: {}",
-                kind.as_str(),
-                describe(&allocs, currency)
-            ));
+            why.note(|| format!("type {}: {}", kind.as_str(), describe(&allocs, currency)));
             Ok(allocs)
         }
         // DR1: an order-level product refund spreads over product, shipping, duties and taxes;
@@ -506,18 +504,22 @@ pub(super) fn size(
                 let order = order_refundable(ledger)?.available;
                 let lines = scope_refundable(&scope, currency)?.available;
                 if order < lines {
-                    why.note(|| format!(
-                        "percent 100 while captures are incomplete: everything available, {}",
-                        Money::new(order, currency)
-                    ));
+                    why.note(|| {
+                        format!(
+                            "percent 100 while captures are incomplete: everything available, {}",
+                            Money::new(order, currency)
+                        )
+                    });
                     sizing = Sizing::Amount(Money::new(order, currency));
                 }
             }
             let allocs = allocate(&scope, &sizing, currency, pointer)?;
-            why.note(|| format!(
-                "order-level product refund over every line but fees: {}",
-                describe(&allocs, currency)
-            ));
+            why.note(|| {
+                format!(
+                    "order-level product refund over every line but fees: {}",
+                    describe(&allocs, currency)
+                )
+            });
             Ok(allocs)
         }
     }

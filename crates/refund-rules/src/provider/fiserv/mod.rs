@@ -117,8 +117,7 @@ const FS1: &str = "Fiserv/Commerce-Hub@8f857386 docs/Resources/API-Documents/Pay
 const FS1_CANCEL: &str =
     "Fiserv/Commerce-Hub@8f857386 docs/Resources/API-Documents/Payments/Cancel.md";
 const FS2: &str = "Fiserv/Commerce-Hub@8f857386 docs/Resources/Master-Data/Amount-Components.md";
-const FS5: &str =
-    "Fiserv/Commerce-Hub@8f857386 docs/Resources/Guides/Response-Codes/Error-Code.md";
+const FS5: &str = "Fiserv/Commerce-Hub@8f857386 docs/Resources/Guides/Response-Codes/Error-Code.md";
 
 /// The rules a Fiserv refund passes, in order.
 const REFUND_RULES: &[Rule] = &[
@@ -324,9 +323,8 @@ fn body_amount(
                 });
             }
             Some(_) => why.note(|| format!("amountComponents add up to {money} (FS2)")),
-            None => why.note(|| {
-                "amountComponents carry no additive field: nothing to add up".to_owned()
-            }),
+            None => why
+                .note(|| "amountComponents carry no additive field: nothing to add up".to_owned()),
         }
     }
     Ok(Some(money))
