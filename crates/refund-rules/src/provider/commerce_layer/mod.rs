@@ -38,7 +38,7 @@ use serde_json::json;
 
 use super::rules::Rules;
 use crate::error::ProviderError;
-use crate::error::{ErrorCode, InputProblem, RefundError};
+use crate::error::{ErrorCode, Field, InputProblem, RefundError};
 use crate::event::EventKind;
 use crate::id::Provider;
 use crate::ledger::{AmountStage, Capture, Ledger, RefundState, Refundable};
@@ -142,7 +142,7 @@ pub fn plan(
 fn refunds_name_captures(ledger: &Ledger) -> Result<(), RefundError> {
     match ledger.refunds.iter().position(|r| r.capture_id.is_none()) {
         Some(i) => Err(RefundError::inconsistent(
-            format!("/ledger/refunds/{i}/capture_id"),
+            Field::at("/ledger/refunds").item(i).field("capture_id"),
             "commerce_layer refunds always reference a capture",
         )),
         None => Ok(()),

@@ -37,7 +37,7 @@ pub use wire::{
 
 use super::rules::Rules;
 use crate::error::ProviderError;
-use crate::error::{ErrorCode, RefundError};
+use crate::error::{ErrorCode, Field, RefundError};
 use crate::event::EventKind;
 use crate::id::Provider;
 use crate::ledger::{Allocation, Ledger, LineIndex, LineKind, RefundState, Refundable};
@@ -114,7 +114,7 @@ fn check_lines(ledger: &Ledger, index: &LineIndex<'_>) -> Result<(), RefundError
             let parent = index.line(item).map(|p| p.kind);
             if l.kind == LineKind::Product || parent != Some(LineKind::Product) {
                 return Err(RefundError::inconsistent(
-                    format!("/ledger/lines/{i}/item_id"),
+                    Field::at("/ledger/lines").item(i).field("item_id"),
                     "`item_id` ties a shipping, duty or fees line to a product line",
                 ));
             }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::order_refundable;
 use super::wire::{Options, OrderRefundType, PercentBasis, Request, parse_amount, parse_percent};
 use crate::allocation::{AllocationError, Percent, Ratio, catch_up, largest_remainder, share};
-use crate::error::RefundError;
+use crate::error::{Field, RefundError};
 use crate::ledger::{Allocation, Ledger, Line, LineIndex, LineKind, LineUsage, Refundable};
 use crate::money::{Currency, Minor, Money};
 use crate::plan::Notes;
@@ -348,7 +348,7 @@ pub(super) fn size(
         let charges = charges_by_item(ledger);
         let mut all = Vec::new();
         for (i, item) in items.iter().enumerate() {
-            let at = |f: &str| format!("/request/items/{i}/{f}");
+            let at = |f| Field::at("/request/items").item(i).field(f);
             let scope = match item.item_type {
                 // DR1: item level = the item amount and its tax only.
                 None => {
@@ -395,22 +395,23 @@ pub(super) fn size(
                     found
                 }
             };
-            let amount_pointer = at("amount");
-            let percent_pointer = at("percent");
-            let (sizing, pointer) = match (&item.amount, &item.percent, item.quantity) {
-                (Some(w), _, _) => (
-                    Sizing::Amount(parse_amount(w, currency, options, &amount_pointer)?),
-                    amount_pointer.clone(),
-                ),
-                (None, Some(w), _) => (
-                    Sizing::Percent(parse_percent(w, &percent_pointer)?, options.percent_of),
-                    percent_pointer.clone(),
-                ),
+            let (sizing, field) = match (&item.amount, &item.percent, item.quantity) {
+                (Some(w), _, _) => {
+                    let field = at("amount");
+                    let amount = parse_amount(w, currency, options, &field.pointer())?;
+                    (Sizing::Amount(amount), field)
+                }
+                (None, Some(w), _) => {
+                    let field = at("percent");
+                    let percent = parse_percent(w, &field.pointer())?;
+                    (Sizing::Percent(percent, options.percent_of), field)
+                }
                 // [U] units alone refund `quantity / ordered` of the item.
                 (None, None, Some(q)) => (Sizing::Quantity(q), at("quantity")),
                 // [U] nothing else: the whole item that is still available.
                 (None, None, None) => (Sizing::Everything, at("itemId")),
             };
+            let pointer = field.pointer();
             let allocs = allocate(&scope, &sizing, currency, &pointer)?;
             why.note(|| {
                 format!(

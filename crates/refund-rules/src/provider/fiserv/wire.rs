@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::PROVIDER;
-use crate::error::{InputProblem, RefundError};
+use crate::error::{Field, InputProblem, RefundError};
 use crate::money::{Currency, Minor, Money, decimal_digit_count, parse_wire_money};
 use crate::wire::{WireDecimal, from_optional_json, from_options_json};
 
@@ -390,18 +390,22 @@ fn check_structure(request: &Request) -> Result<(), RefundError> {
             &r.reference_transaction_id,
             &r.reference_merchant_transaction_id,
         ) {
-            (Some(id), None) => {
-                check_id(Some(id), &format!("{REF}/referenceTransactionId"), Some(40))?
-            }
+            (Some(id), None) => check_id(
+                Some(id),
+                &Field::at(REF).field("referenceTransactionId").pointer(),
+                Some(40),
+            )?,
             (None, Some(id)) => check_id(
                 Some(id),
-                &format!("{REF}/referenceMerchantTransactionId"),
+                &Field::at(REF)
+                    .field("referenceMerchantTransactionId")
+                    .pointer(),
                 Some(128),
             )?,
             (Some(_), Some(_)) => {
                 // FS1: "Only a single transaction identifier should be passed within the request."
                 return Err(RefundError::invalid_input(
-                    format!("{REF}/referenceMerchantTransactionId"),
+                    Field::at(REF).field("referenceMerchantTransactionId"),
                     "send only one of `referenceTransactionId` and `referenceMerchantTransactionId`",
                 ));
             }
@@ -417,7 +421,7 @@ fn check_structure(request: &Request) -> Result<(), RefundError> {
             && kind != "CHARGES"
         {
             return Err(RefundError::invalid_input(
-                format!("{REF}/referenceTransactionType"),
+                Field::at(REF).field("referenceTransactionType"),
                 format!("`referenceTransactionType` `{kind}` is not `CHARGES`"),
             ));
         }
@@ -460,49 +464,17 @@ pub(super) fn require_number(
     )
 }
 
-/// Where a field of `amountComponents` sits: its name, under an element of a list or not. The
-/// pointer text is built only when an error names the field, so checking components allocates
-/// nothing.
-#[derive(Debug, Clone, Copy)]
-struct Component {
-    /// The list and the element's index (`taxAmounts`, 0), for fields of list elements.
-    element: Option<(&'static str, usize)>,
-    /// The field's name.
-    name: &'static str,
-}
-
-impl Component {
-    const BASE: &'static str = "/request/amountComponents";
-
-    fn field(name: &'static str) -> Self {
-        Self {
-            element: None,
-            name,
-        }
-    }
-
-    fn in_list(list: &'static str, index: usize, name: &'static str) -> Self {
-        Self {
-            element: Some((list, index)),
-            name,
-        }
-    }
-
-    fn pointer(self) -> String {
-        let base = Self::BASE;
-        match self.element {
-            None => format!("{base}/{}", self.name),
-            Some((list, i)) => format!("{base}/{list}/{i}/{}", self.name),
-        }
-    }
-}
+/// `amountComponents` and its lists.
+const COMPONENTS: &str = "/request/amountComponents";
+const TAX_AMOUNTS: &str = "/request/amountComponents/taxAmounts";
+const PRICE_ADJUSTMENTS: &str = "/request/amountComponents/priceAdjustments";
 
 /// A money field (see [`require_number`]). Decimals are the currency's precision (FS3); more is
 /// `invalid_amount`, never rounded.
 fn wire_money(
     wire: &WireDecimal,
     currency: Currency,
-    at: Component,
+    at: Field,
     options: &Options,
 ) -> Result<Money, RefundError> {
     if wire.quoted && !options.lenient_amount_strings {
@@ -513,11 +485,11 @@ fn wire_money(
 }
 
 /// A rate (percent) field: a plain non-negative decimal, never added.
-fn check_rate(wire: &WireDecimal, at: Component, options: &Options) -> Result<(), RefundError> {
+fn check_rate(wire: &WireDecimal, at: Field, options: &Options) -> Result<(), RefundError> {
     if wire.quoted && !options.lenient_amount_strings {
         return Err(RefundError::invalid_input(
             at.pointer(),
-            format!("`{}` must be a JSON number", at.name),
+            format!("`{}` must be a JSON number", at.name()),
         ));
     }
     // Rates are not money: any number of decimals, only the plain-decimal grammar matters.
@@ -537,7 +509,7 @@ pub(super) fn components_sum(
     currency: Currency,
     options: &Options,
 ) -> Result<Option<Minor>, RefundError> {
-    let overflow = |_| RefundError::overflow(Component::BASE);
+    let overflow = |_| RefundError::overflow(COMPONENTS);
     let additive = [
         ("subTotal", &c.sub_total),
         ("vatAmount", &c.vat_amount),
@@ -554,7 +526,7 @@ pub(super) fn components_sum(
     let mut any = false;
     for (name, field) in additive {
         if let Some(w) = field {
-            let m = wire_money(w, currency, Component::field(name), options)?;
+            let m = wire_money(w, currency, Field::at(COMPONENTS).field(name), options)?;
             sum = sum.checked_add(m.minor).map_err(overflow)?;
             any = true;
         }
@@ -565,7 +537,7 @@ pub(super) fn components_sum(
         ("grossAmount", &c.gross_amount),
     ] {
         if let Some(w) = field {
-            wire_money(w, currency, Component::field(name), options)?;
+            wire_money(w, currency, Field::at(COMPONENTS).field(name), options)?;
         }
     }
     for (name, field) in [
@@ -573,11 +545,11 @@ pub(super) fn components_sum(
         ("freightRate", &c.freight_rate),
     ] {
         if let Some(w) = field {
-            check_rate(w, Component::field(name), options)?;
+            check_rate(w, Field::at(COMPONENTS).field(name), options)?;
         }
     }
     for (i, tax) in c.tax_amounts.iter().flatten().enumerate() {
-        let at = |name| Component::in_list("taxAmounts", i, name);
+        let at = |name| Field::at(TAX_AMOUNTS).item(i).field(name);
         if let Some(kind) = &tax.tax_type
             && !TAX_TYPES.contains(&kind.as_str())
         {
@@ -596,7 +568,7 @@ pub(super) fn components_sum(
         }
     }
     for (i, adj) in c.price_adjustments.iter().flatten().enumerate() {
-        let at = |name| Component::in_list("priceAdjustments", i, name);
+        let at = |name| Field::at(PRICE_ADJUSTMENTS).item(i).field(name);
         let fee = match adj.adjustment_type.as_deref() {
             Some(kind) if !ADJUSTMENT_TYPES.contains(&kind) => {
                 return Err(RefundError::invalid_input(
