@@ -13,7 +13,16 @@ use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
+/// The counter is global, and libtest runs tests (and reports them) on other threads: one
+/// test runs the three checks in turn, so that no other thread allocates while one counts.
 #[test]
+fn decide_allocates_nothing() {
+    the_counter_sees_allocations();
+    decide_allocates_nothing_for_any_provider();
+    decide_allocates_nothing_on_the_shared_vectors();
+}
+
+/// Every provider's own ledger at 0, 10 and 1,000 prior refunds.
 fn decide_allocates_nothing_for_any_provider() {
     for provider in Provider::ALL {
         for n in [0, 10, 1_000] {
@@ -43,7 +52,6 @@ fn decide_allocates_nothing_for_any_provider() {
 
 /// The counter counts: a decision that renders (the JSON of a `Decision` builds its rule list)
 /// does allocate, so a zero above is not an allocator that sees nothing.
-#[test]
 fn the_counter_sees_allocations() {
     let call = decide_call(Provider::SimplePs, 10).unwrap();
     let valid = refund_rules::validate(Provider::SimplePs, &call.ledger).unwrap();
@@ -58,7 +66,6 @@ fn the_counter_sees_allocations() {
 /// lines (the line index and the allocations), an idempotent replay (the request's fingerprint,
 /// built to compare with the first one's) and a Commerce Layer `_forward` whose third guard
 /// fails (the table's refusal names the move in text).
-#[test]
 fn decide_allocates_nothing_on_the_shared_vectors() {
     let vectors = refund_rules_vectors::load().unwrap();
     let (mut counted, mut excepted) = (0, 0);
