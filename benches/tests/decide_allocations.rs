@@ -68,7 +68,7 @@ fn the_counter_sees_allocations() {
 /// fails (the table's refusal names the move in text).
 fn decide_allocates_nothing_on_the_shared_vectors() {
     let vectors = refund_rules_vectors::load().unwrap();
-    let (mut counted, mut excepted) = (0, 0);
+    let (mut counted, mut excepted) = (0_usize, 0_usize);
     let mut allocating = Vec::new();
     for v in vectors.iter().filter(|v| v.operation == "plan") {
         let Ok(call) = refund_rules::json::parse_plan_input(&v.input) else {
@@ -91,9 +91,9 @@ fn decide_allocates_nothing_on_the_shared_vectors() {
             || (decision.operation == refund_rules::Operation::Forward
                 && decision.refund_state != Some(refund_rules::RefundState::Succeeded));
         if exception {
-            excepted += 1;
+            excepted = excepted.saturating_add(1);
         } else {
-            counted += 1;
+            counted = counted.saturating_add(1);
             if stats.allocations > 0 {
                 allocating.push(format!("{} :: {}", v.file.display(), v.name));
             }
