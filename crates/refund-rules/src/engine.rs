@@ -18,7 +18,13 @@ use crate::provider::{ProviderRequest, check_ledger};
 /// decides many requests on one ledger validates it once.
 pub fn validate(provider: Provider, ledger: &Ledger) -> Result<ValidLedger<'_>, RefundError> {
     check_ledger(provider, ledger)?;
-    ValidLedger::after_check(provider, provider.machines(), ledger)
+    let valid = ValidLedger::after_check(provider, provider.machines(), ledger)?;
+    // A time-bound rule's last instant is measured once too (a failure is left to the rule,
+    // which reports it where it checks).
+    Ok(match provider.valid_until(ledger) {
+        Ok(Some(end)) => valid.with_window_end(end),
+        _ => valid,
+    })
 }
 
 /// Decides a refund on a validated ledger without rendering anything (no explanation text, no

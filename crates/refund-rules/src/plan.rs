@@ -295,6 +295,9 @@ pub struct ValidLedger<'a> {
     maximum: Refundable,
     /// The current statuses as the provider's tables name them.
     statuses: StatusesAfter,
+    /// The last instant the provider's time-bound rule lets a refund through, when `validate`
+    /// measured one ([`crate::provider::Provider::valid_until`]).
+    window_end: Option<Timestamp>,
 }
 
 impl<'a> ValidLedger<'a> {
@@ -320,7 +323,23 @@ impl<'a> ValidLedger<'a> {
             all,
             maximum,
             statuses,
+            window_end: None,
         })
+    }
+
+    /// The same ledger with its time-bound rule's last instant, measured once by the engine.
+    pub(crate) fn with_window_end(self, end: Timestamp) -> Self {
+        Self {
+            window_end: Some(end),
+            ..self
+        }
+    }
+
+    /// The last instant the provider's time-bound rule (Fiserv's 12-month window) lets a
+    /// refund of this ledger through, when `validate` measured one; `None` otherwise.
+    #[inline]
+    pub fn window_end(&self) -> Option<Timestamp> {
+        self.window_end
     }
 
     /// The ledger.

@@ -202,7 +202,7 @@ fn decide_inner(
                         .to_owned()
                 });
             }
-            check_window(ledger, ctx, why)?;
+            check_window(valid, ctx, why)?;
             // S1: partial or full; [U] default: repeated partials while the total stays within
             // the captured amount (FS5 810 beyond it).
             let (amount, kind) = resolve_amount(requested, &refundable, "/request/amount/total")?;
@@ -332,13 +332,20 @@ fn body_amount(
 
 /// FS5: the 12-month window of `ledger`: the instant it is measured from (`created_at`, else the
 /// first capture's `captured_at`) and its last instant (inclusive); `None` without either.
-fn window(ledger: &Ledger) -> Result<Option<(Timestamp, Timestamp)>, RefundError> {
+/// `known_end`: the last instant, when [`crate::engine::validate`] measured it already.
+fn window(
+    ledger: &Ledger,
+    known_end: Option<Timestamp>,
+) -> Result<Option<(Timestamp, Timestamp)>, RefundError> {
     let reference = ledger
         .created_at
         .or_else(|| ledger.captures.iter().filter_map(|c| c.captured_at).min());
     let Some(reference) = reference else {
         return Ok(None);
     };
+    if let Some(end) = known_end {
+        return Ok(Some((reference, end)));
+    }
     let months = i32::try_from(REFUND_WINDOW_MONTHS)
         .map_err(|_| RefundError::invalid_input("/now", "window out of range"))?;
     let limit: Timestamp = reference
@@ -351,11 +358,11 @@ fn window(ledger: &Ledger) -> Result<Option<(Timestamp, Timestamp)>, RefundError
 /// `created_at` (else the first capture's `captured_at`) to the caller's `now`. Exactly 12
 /// calendar months is still allowed.
 fn check_window(
-    ledger: &Ledger,
+    valid: &ValidLedger<'_>,
     ctx: &PlanContext,
     why: &mut impl Notes,
 ) -> Result<(), RefundError> {
-    let Some((reference, limit)) = window(ledger)? else {
+    let Some((reference, limit)) = window(valid.ledger(), valid.window_end())? else {
         why.note(|| {
             "no created_at or captured_at in the ledger: the 12-month window cannot be checked"
                 .to_owned()
@@ -591,6 +598,6 @@ impl Rules for FiservCommerceHubRules {
         provider_error(error)
     }
     fn valid_until(ledger: &Ledger) -> Result<Option<Timestamp>, RefundError> {
-        Ok(window(ledger)?.map(|(_, limit)| limit))
+        Ok(window(ledger, None)?.map(|(_, limit)| limit))
     }
 }

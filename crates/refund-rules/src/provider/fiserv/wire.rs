@@ -454,7 +454,7 @@ pub(super) fn require_number(
     pointer: &str,
     options: &Options,
 ) -> Result<(), RefundError> {
-    if options.lenient_amount_strings {
+    if options.lenient_amount_strings || !wire.quoted {
         return Ok(());
     }
     wire.require_number(
