@@ -12,7 +12,7 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use refund_rules::{PlanContext, Provider};
-use refund_rules_benches::{simpleps_ledger, simpleps_ledger_from, simpleps_request};
+use refund_rules_benches::{decide_call, simpleps_ledger, simpleps_ledger_from, simpleps_request};
 
 fn plan(c: &mut Criterion) {
     let mut group = c.benchmark_group("plan_typed");
@@ -76,7 +76,8 @@ fn plan_taken_ids(c: &mut Criterion) {
 /// The decide-only path against the floor it is measured by, in one group: a flat loop that
 /// sums the same refund amounts as `i64` and compares the request with what remains. Targets
 /// (issue "one layered core"): `decide` ≤ 3× the floor at 10 refunds, the rendered `plan` ≤ 25×,
-/// and `decide` on a validated ledger of 100,000 refunds ≤ 2 ms.
+/// and `decide` on a validated ledger of 100,000 refunds ≤ 2 ms. `decide/<provider>/10` is each
+/// provider's decision on its ledger of 10 prior refunds (`decide_document`), in the same run.
 fn decide(c: &mut Criterion) {
     let mut group = c.benchmark_group("decide_vs_floor");
     let request = simpleps_request().unwrap();
@@ -104,6 +105,20 @@ fn decide(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("plan", n), &ledger, |b, ledger| {
             b.iter(|| refund_rules::plan(black_box(ledger), black_box(&request), &ctx));
         });
+    }
+    for provider in Provider::ALL {
+        let call = decide_call(provider, 10).unwrap();
+        let valid = refund_rules::validate(provider, &call.ledger).unwrap();
+        refund_rules::decide(&valid, &call.request, &call.context).unwrap();
+        group.bench_with_input(
+            BenchmarkId::new(format!("decide/{provider}"), 10),
+            &valid,
+            |b, valid| {
+                b.iter(|| {
+                    refund_rules::decide(black_box(valid), black_box(&call.request), &call.context)
+                });
+            },
+        );
     }
     group.finish();
 }

@@ -9,8 +9,10 @@
 #![deny(missing_docs)]
 
 use refund_rules::event::EventDoc;
-use refund_rules::json::parse_plan_input;
-use refund_rules::{Currency, Event, Ledger, ProviderRequest, RefundError, ValidatedLedger};
+use refund_rules::json::{PlanCall, parse_plan_input};
+use refund_rules::{
+    Currency, Event, Ledger, Provider, ProviderRequest, RefundError, ValidatedLedger,
+};
 
 /// The prior-refund counts every `plan` group is measured at.
 pub const SIZES: [usize; 4] = [0, 10, 1_000, 100_000];
@@ -82,6 +84,68 @@ pub fn simpleps_ledger_from(n: usize, first: usize) -> Result<Ledger, RefundErro
 /// The typed request of [`plan_document`].
 pub fn simpleps_request() -> Result<ProviderRequest, RefundError> {
     Ok(parse_plan_input(&plan_document(0)?)?.request)
+}
+
+/// `n` prior refunds of 1.00 (`refund_1`…) in `state`, naming `capture` when given, and the
+/// applied event ids of the capture and of each refund.
+fn prior_refunds(n: usize, state: &str, capture: Option<&str>) -> (String, String) {
+    let capture = capture
+        .map(|c| format!(r#","capture_id":"{c}""#))
+        .unwrap_or_default();
+    let refunds = list(n, |k| {
+        format!(r#"{{"id":"refund_{k}","amount":"1.00","state":"{state}"{capture}}}"#)
+    });
+    let mut events = String::from(r#""cap_1.captured""#);
+    for k in 1..=n {
+        events.push_str(&format!(r#","refund_{k}.created""#));
+    }
+    (refunds, events)
+}
+
+/// A `plan` document for `provider` that every rule lets through, on a captured (and settled)
+/// payment with `n` prior refunds of 1.00: the SimplePS document of [`plan_document`]; a
+/// Fiserv refund of 25.00 inside the 12-month window; an Alternative Payments full refund of
+/// 250.00 (it refunds whole payments only, so its prior refunds failed); a Digital River
+/// order-level refund of 25.00 (no lines); a Commerce Layer `_refund` of 2,500 cents on the
+/// capture.
+pub fn decide_document(provider: Provider, n: usize) -> Result<String, RefundError> {
+    if n >= 1_000_000 {
+        return Err(too_big());
+    }
+    let version = n.saturating_add(1);
+    Ok(match provider {
+        Provider::SimplePs => plan_document(n)?,
+        Provider::FiservCommerceHub => {
+            let (refunds, events) = prior_refunds(n, "succeeded", None);
+            format!(
+                r#"{{"provider":"fiserv_commerce_hub","ledger":{{"id":"84356531348","currency":"USD","authorized":"{CAPTURED}","status":{{"payment":"SETTLED"}},"created_at":"2024-04-22T16:22:06Z","captures":[{{"id":"cap_1","amount":"{CAPTURED}","settled":true,"captured_at":"2024-04-22T16:22:06Z"}}],"refunds":[{refunds}],"version":{version},"applied_events":[{events}]}},"request":{{"amount":{{"total":25.00,"currency":"USD"}}}},"now":"2024-05-01T10:00:00Z"}}"#
+            )
+        }
+        Provider::AlternativePayments => {
+            let (refunds, events) = prior_refunds(n, "failed", None);
+            format!(
+                r#"{{"provider":"alternative_payments","ledger":{{"id":"pay_1","currency":"USD","authorized":"250.00","status":{{"payment":"paid"}},"captures":[{{"id":"cap_1","amount":"250.00","settled":true}}],"refunds":[{refunds}],"version":{version},"applied_events":[{events}]}},"request":{{"payment_id":"pay_1","reason":{{"type":"Customer Request"}}}}}}"#
+            )
+        }
+        Provider::DigitalRiver => {
+            let (refunds, events) = prior_refunds(n, "succeeded", None);
+            format!(
+                r#"{{"provider":"digital_river","ledger":{{"id":"o_1","currency":"USD","authorized":"{CAPTURED}","status":{{"payment":"complete"}},"captures":[{{"id":"cap_1","amount":"{CAPTURED}","settled":true}}],"refunds":[{refunds}],"version":{version},"applied_events":[{events}]}},"request":{{"orderId":"o_1","currency":"USD","amount":25}}}}"#
+            )
+        }
+        Provider::CommerceLayer => {
+            let (refunds, events) = prior_refunds(n, "succeeded", Some("cap_1"));
+            let payment = if n == 0 { "paid" } else { "partially_refunded" };
+            format!(
+                r#"{{"provider":"commerce_layer","ledger":{{"id":"ord_1","currency":"EUR","authorized":"{CAPTURED}","status":{{"payment":"{payment}","order":"approved","fulfillment":"unfulfilled"}},"captures":[{{"id":"cap_1","amount":"{CAPTURED}"}}],"refunds":[{refunds}],"version":{version},"applied_events":[{events}]}},"request":{{"data":{{"type":"captures","id":"cap_1","attributes":{{"_refund":true,"_refund_amount_cents":2500}}}}}}}}"#
+            )
+        }
+    })
+}
+
+/// The typed parts of [`decide_document`]`(provider, n)`: ledger, request and context.
+pub fn decide_call(provider: Provider, n: usize) -> Result<PlanCall, RefundError> {
+    parse_plan_input(&decide_document(provider, n)?)
 }
 
 /// The `refund_created` event JSON for `refund_{k}` of `amount` USD, expected on `version`.

@@ -20,13 +20,20 @@ use crate::provider::{ProviderRequest, check_ledger};
 /// decides many requests on one ledger validates it once.
 pub fn validate(provider: Provider, ledger: &Ledger) -> Result<ValidLedger<'_>, RefundError> {
     check_ledger(provider, ledger)?;
-    ValidLedger::after_check(provider, provider.machines(), ledger)
+    let valid = ValidLedger::after_check(provider, provider.machines(), ledger)?;
+    // A time-bound rule's last instant is measured once too (a failure is left to the rule,
+    // which reports it where it checks).
+    Ok(match provider.valid_until(ledger) {
+        Ok(Some(end)) => valid.with_window_end(end),
+        _ => valid,
+    })
 }
 
 /// Decides a refund on a validated ledger without rendering anything (no explanation text, no
 /// provider bodies, no event): the small [`Decision`] a refund screen or a batch job needs. The
 /// same money guard as [`plan`] runs on it. [`plan`] renders the full document from the same
 /// rules.
+#[inline]
 pub fn decide(
     valid: &ValidLedger<'_>,
     request: &ProviderRequest,
@@ -49,6 +56,7 @@ pub fn decide(
 
 /// The money guard of [`check_money_effect`] on a decision: a refund within its own scope and
 /// the provider's maximum; a void or cancel only while nothing is refunded or pending.
+#[inline]
 fn check_decision(valid: &ValidLedger<'_>, d: &Decision) -> Result<(), RefundError> {
     if d.replay {
         return Ok(());
@@ -603,6 +611,34 @@ enum Changed {
 }
 
 impl ValidatedLedger {
+    /// The borrowed view [`decide`] takes: decide on the ledger as it stands now, without
+    /// validating or summing again (the statuses and a time-bound rule's last instant are read
+    /// as [`validate`] reads them). Fails where [`ValidatedLedger::maximum`] does.
+    pub fn view(&self) -> Result<ValidLedger<'_>, RefundError> {
+        let ledger = self.ledger();
+        let statuses = self
+            .provider()
+            .machines()
+            .statuses_as_static(&ledger.status)
+            .ok_or_else(|| {
+                RefundError::inconsistent(
+                    "/ledger/status",
+                    "a status is not in the provider's tables",
+                )
+            })?;
+        let valid = ValidLedger::from_parts(
+            ledger,
+            self.provider(),
+            self.refundable_all()?,
+            self.maximum()?,
+            statuses,
+        );
+        Ok(match self.provider().valid_until(ledger) {
+            Ok(Some(end)) => valid.with_window_end(end),
+            _ => valid,
+        })
+    }
+
     /// Validates `ledger` once for `provider` (the full check [`apply`] runs: generic
     /// invariants, the provider's tables and its own rules) and indexes it for incremental
     /// [`ValidatedLedger::apply`].

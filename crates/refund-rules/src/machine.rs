@@ -195,27 +195,91 @@ pub struct ProviderMachines {
     pub refunds_settled_only: bool,
 }
 
-/// The statuses a move leads to, as the tables name them: no allocation (see
-/// [`ProviderMachines::advance_static`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where the provider's tables put a payment: each status as its number in its machine's
+/// states (16 bytes, no allocation; see [`ProviderMachines::advance_static`]). The names are
+/// read from the tables on demand.
+#[derive(Clone, Copy)]
 pub struct StatusesAfter {
-    /// The payment status.
-    pub payment: &'static str,
-    /// The order status, for providers with orders.
-    pub order: Option<&'static str>,
-    /// The fulfillment status, where refunds move it.
-    pub fulfillment: Option<&'static str>,
+    machines: &'static ProviderMachines,
+    payment: u8,
+    order: Option<u8>,
+    fulfillment: Option<u8>,
 }
 
 impl StatusesAfter {
+    /// The payment status.
+    pub fn payment(self) -> &'static str {
+        name(&self.machines.payment, self.payment)
+    }
+
+    /// The order status, for providers with orders.
+    pub fn order(self) -> Option<&'static str> {
+        Some(name(self.machines.order.as_ref()?, self.order?))
+    }
+
+    /// The fulfillment status, where refunds move it.
+    pub fn fulfillment(self) -> Option<&'static str> {
+        Some(name(self.machines.fulfillment.as_ref()?, self.fulfillment?))
+    }
+
     /// The owned form documents carry.
     pub fn to_statuses(self) -> Statuses {
         Statuses {
-            payment: self.payment.to_owned(),
-            order: self.order.map(str::to_owned),
-            fulfillment: self.fulfillment.map(str::to_owned),
+            payment: self.payment().to_owned(),
+            order: self.order().map(str::to_owned),
+            fulfillment: self.fulfillment().map(str::to_owned),
         }
     }
+}
+
+impl PartialEq for StatusesAfter {
+    fn eq(&self, other: &Self) -> bool {
+        self.payment() == other.payment()
+            && self.order() == other.order()
+            && self.fulfillment() == other.fulfillment()
+    }
+}
+
+impl Eq for StatusesAfter {}
+
+impl fmt::Debug for StatusesAfter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StatusesAfter")
+            .field("payment", &self.payment())
+            .field("order", &self.order())
+            .field("fulfillment", &self.fulfillment())
+            .finish()
+    }
+}
+
+/// The name of state number `i` (tables hold at most 255 states; an index always comes from
+/// the same machine's states).
+fn name(machine: &StatusMachine, i: u8) -> &'static str {
+    machine
+        .states
+        .get(usize::from(i))
+        .copied()
+        .unwrap_or_default()
+}
+
+/// The number of the state named `state` in `machine`, if it is one.
+fn number(machine: &StatusMachine, state: &str) -> Option<u8> {
+    let i = machine.states.iter().position(|s| *s == state)?;
+    u8::try_from(i).ok()
+}
+
+/// A state of `machine` by number, moved by `event` (by the table), as a number again.
+fn step_number(machine: &StatusMachine, from: u8, event: PaymentEvent) -> Result<u8, RefundError> {
+    let to = machine.next(name(machine, from), event)?;
+    number(machine, to).ok_or_else(|| {
+        RefundError::inconsistent(
+            "/ledger/status",
+            format!(
+                "the {} table leads to `{to}`, not one of its states",
+                machine.name
+            ),
+        )
+    })
 }
 
 impl ProviderMachines {
@@ -225,41 +289,106 @@ impl ProviderMachines {
         statuses: &Statuses,
         event: PaymentEvent,
     ) -> Result<Statuses, RefundError> {
-        self.advance_static(statuses, event)
-            .map(StatusesAfter::to_statuses)
-    }
-
-    /// [`ProviderMachines::advance`] without allocating: the tables' own state names. A slot the
-    /// provider has no machine for must be absent (`check_statuses` refuses it otherwise).
-    pub fn advance_static(
-        &self,
-        statuses: &Statuses,
-        event: PaymentEvent,
-    ) -> Result<StatusesAfter, RefundError> {
-        Ok(StatusesAfter {
-            payment: step(&self.payment, &statuses.payment, event)?,
-            order: step_optional(self.order.as_ref(), statuses.order.as_deref(), event)?,
+        Ok(Statuses {
+            payment: step(&self.payment, &statuses.payment, event)?.to_owned(),
+            order: step_optional(self.order.as_ref(), statuses.order.as_deref(), event)?
+                .map(str::to_owned),
             fulfillment: step_optional(
                 self.fulfillment.as_ref(),
                 statuses.fulfillment.as_deref(),
                 event,
-            )?,
+            )?
+            .map(str::to_owned),
         })
     }
 
-    /// The tables' own names for `statuses` (`None` if one is not a state of its machine).
-    pub fn statuses_as_static(&self, statuses: &Statuses) -> Option<StatusesAfter> {
-        let find = |m: &StatusMachine, s: &str| m.states.iter().find(|x| **x == s).copied();
+    /// [`ProviderMachines::advance`] without allocating: the statuses by number. A slot the
+    /// provider has no machine for must be absent (`check_statuses` refuses it otherwise).
+    pub fn advance_static(
+        &'static self,
+        statuses: &Statuses,
+        event: PaymentEvent,
+    ) -> Result<StatusesAfter, RefundError> {
+        let payment = step(&self.payment, &statuses.payment, event)?;
+        let order = step_optional(self.order.as_ref(), statuses.order.as_deref(), event)?;
+        let fulfillment = step_optional(
+            self.fulfillment.as_ref(),
+            statuses.fulfillment.as_deref(),
+            event,
+        )?;
+        self.numbered(payment, order, fulfillment)
+    }
+
+    /// The statuses named by the tables, by number.
+    fn numbered(
+        &'static self,
+        payment: &str,
+        order: Option<&str>,
+        fulfillment: Option<&str>,
+    ) -> Result<StatusesAfter, RefundError> {
+        self.by_number(payment, order, fulfillment).ok_or_else(|| {
+            RefundError::inconsistent("/ledger/status", "a table leads outside its states")
+        })
+    }
+
+    fn by_number(
+        &'static self,
+        payment: &str,
+        order: Option<&str>,
+        fulfillment: Option<&str>,
+    ) -> Option<StatusesAfter> {
         let slot = |m: Option<&StatusMachine>, s: Option<&str>| match (m, s) {
-            (Some(m), Some(s)) => find(m, s).map(Some),
+            (Some(m), Some(s)) => number(m, s).map(Some),
             (None, None) => Some(None),
             _ => None,
         };
         Some(StatusesAfter {
-            payment: find(&self.payment, &statuses.payment)?,
-            order: slot(self.order.as_ref(), statuses.order.as_deref())?,
-            fulfillment: slot(self.fulfillment.as_ref(), statuses.fulfillment.as_deref())?,
+            machines: self,
+            payment: number(&self.payment, payment)?,
+            order: slot(self.order.as_ref(), order)?,
+            fulfillment: slot(self.fulfillment.as_ref(), fulfillment)?,
         })
+    }
+
+    /// [`ProviderMachines::advance_static`] from statuses already numbered (a validated
+    /// ledger's, [`crate::plan::ValidLedger::statuses`]): the same moves and errors, without
+    /// looking the current states up by name.
+    pub fn advance_from(
+        &'static self,
+        from: StatusesAfter,
+        event: PaymentEvent,
+    ) -> Result<StatusesAfter, RefundError> {
+        if !core::ptr::eq(from.machines, self) {
+            // Numbered by another provider's tables: go by the names.
+            return self.advance_static(&from.to_statuses(), event);
+        }
+        let slot = |m: Option<&StatusMachine>, s: Option<u8>| match (m, s) {
+            (Some(m), Some(s)) => step_number(m, s, event).map(Some),
+            (None, None) => Ok(None),
+            (Some(m), None) => Err(RefundError::invalid_input(
+                "/ledger/status",
+                format!("this provider needs the {} status", m.name),
+            )),
+            (None, Some(_)) => Err(RefundError::invalid_input(
+                "/ledger/status",
+                "this provider has no such status",
+            )),
+        };
+        Ok(StatusesAfter {
+            machines: self,
+            payment: step_number(&self.payment, from.payment, event)?,
+            order: slot(self.order.as_ref(), from.order)?,
+            fulfillment: slot(self.fulfillment.as_ref(), from.fulfillment)?,
+        })
+    }
+
+    /// `statuses` by number (`None` if one is not a state of its machine).
+    pub fn statuses_as_static(&'static self, statuses: &Statuses) -> Option<StatusesAfter> {
+        self.by_number(
+            &statuses.payment,
+            statuses.order.as_deref(),
+            statuses.fulfillment.as_deref(),
+        )
     }
 
     /// Checks that every status names a state of its machine; `base` is the pointer of the

@@ -79,6 +79,7 @@ pub struct Plan {
 ///
 /// No amount means the whole available amount. Zero is refused, nothing available is
 /// `already_fully_refunded`, and above the available amount is `exceeds_refundable`.
+#[inline]
 pub fn resolve_amount(
     requested: Option<Money>,
     refundable: &Refundable,
@@ -292,6 +293,11 @@ pub struct ValidLedger<'a> {
     provider: Provider,
     all: Refundable,
     maximum: Refundable,
+    /// The current statuses as the provider's tables name them.
+    statuses: StatusesAfter,
+    /// The last instant the provider's time-bound rule lets a refund through, when `validate`
+    /// measured one ([`crate::provider::Provider::valid_until`]).
+    window_end: Option<Timestamp>,
 }
 
 impl<'a> ValidLedger<'a> {
@@ -299,7 +305,7 @@ impl<'a> ValidLedger<'a> {
     /// engine, or a provider's `plan`, which the engine only calls on checked ledgers).
     pub(crate) fn after_check(
         provider: Provider,
-        machines: &ProviderMachines,
+        machines: &'static ProviderMachines,
         ledger: &'a Ledger,
     ) -> Result<Self, RefundError> {
         let all = ledger.refundable()?;
@@ -308,33 +314,64 @@ impl<'a> ValidLedger<'a> {
         } else {
             all
         };
+        let statuses = machines.statuses_as_static(&ledger.status).ok_or_else(|| {
+            RefundError::inconsistent("/ledger/status", "a status is not in the provider's tables")
+        })?;
         Ok(Self {
             ledger,
             provider,
             all,
             maximum,
+            statuses,
+            window_end: None,
         })
     }
 
+    /// The same ledger with its time-bound rule's last instant, measured once by the engine.
+    pub(crate) fn with_window_end(self, end: Timestamp) -> Self {
+        Self {
+            window_end: Some(end),
+            ..self
+        }
+    }
+
+    /// The last instant the provider's time-bound rule (Fiserv's 12-month window) lets a
+    /// refund of this ledger through, when `validate` measured one; `None` otherwise.
+    #[inline]
+    pub fn window_end(&self) -> Option<Timestamp> {
+        self.window_end
+    }
+
     /// The ledger.
+    #[inline]
     pub fn ledger(&self) -> &'a Ledger {
         self.ledger
     }
 
     /// The provider it was checked for.
+    #[inline]
     pub fn provider(&self) -> Provider {
         self.provider
     }
 
     /// The breakdown over all captures.
+    #[inline]
     pub fn refundable_all(&self) -> Refundable {
         self.all
     }
 
     /// The provider's one maximum (settled captures only where the provider refunds settled
     /// money only): what `Provider::refundable` reports.
+    #[inline]
     pub fn maximum(&self) -> Refundable {
         self.maximum
+    }
+
+    /// The ledger's statuses as the provider's tables name them: the tables step from these
+    /// without looking states up by name ([`ProviderMachines::advance_from`]).
+    #[inline]
+    pub fn statuses(&self) -> StatusesAfter {
+        self.statuses
     }
 }
 
@@ -346,12 +383,15 @@ impl<'a> ValidLedger<'a> {
         provider: Provider,
         all: Refundable,
         maximum: Refundable,
+        statuses: StatusesAfter,
     ) -> Self {
         Self {
             ledger,
             provider,
             all,
             maximum,
+            statuses,
+            window_end: None,
         }
     }
 }
@@ -459,17 +499,6 @@ impl ValidatedLedger {
     pub fn line_usage(&self, line_id: &str) -> Option<LineUsage> {
         self.index.line(line_id).and_then(|i| self.index.usage(i))
     }
-
-    /// The borrowed view [`crate::engine::decide`] takes: decide on the ledger as it stands
-    /// now, without validating or summing again. Fails where [`ValidatedLedger::maximum`] does.
-    pub fn view(&self) -> Result<ValidLedger<'_>, RefundError> {
-        Ok(ValidLedger::from_parts(
-            &self.ledger,
-            self.provider,
-            self.refundable_all()?,
-            self.maximum()?,
-        ))
-    }
 }
 
 /// What [`ValidatedLedger::apply`] did (the ledger itself moved in place).
@@ -511,7 +540,7 @@ pub struct Decision {
     pub status_after: StatusesAfter,
     /// The refund's state after the call, for refunds.
     pub refund_state: Option<RefundState>,
-    /// The rules that fired, in order (empty for providers that decide through `plan`).
+    /// The rules that fired, in order.
     pub rules: &'static [Rule],
     /// True when this is an earlier refund answered again (an idempotent replay): nothing new
     /// moves.
@@ -519,8 +548,9 @@ pub struct Decision {
 }
 
 impl Decision {
-    /// The decision inside a rendered plan (for providers whose decision is not separate yet).
-    pub fn of_plan(plan: &Plan, machines: &ProviderMachines) -> Result<Self, RefundError> {
+    /// The decision inside a rendered plan (what `decide` returns, but `rules`, which a plan
+    /// does not keep): tests compare the two.
+    pub fn of_plan(plan: &Plan, machines: &'static ProviderMachines) -> Result<Self, RefundError> {
         let status_after = machines
             .statuses_as_static(&plan.status_after)
             .ok_or_else(|| {
@@ -558,4 +588,67 @@ impl Serialize for Decision {
         st.serialize_field("replay", &self.replay)?;
         st.end()
     }
+}
+
+/// Where a provider's rules write the lines of a plan's explanation. A plan collects them
+/// (`Vec<String>`); a decision passes [`NoNotes`], so the closures never run and nothing is
+/// formatted or allocated. One set of rules serves both.
+pub trait Notes {
+    /// Adds the line `line` builds (only built when the lines are kept).
+    fn note(&mut self, line: impl FnOnce() -> String);
+}
+
+impl Notes for Vec<String> {
+    fn note(&mut self, line: impl FnOnce() -> String) {
+        self.push(line());
+    }
+}
+
+/// Explanation lines nobody reads: [`Notes`] for `decide`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoNotes;
+
+impl Notes for NoNotes {
+    fn note(&mut self, _line: impl FnOnce() -> String) {}
+}
+
+/// The decision part of [`outline_refund`], allocating nothing: the same status step (sized by
+/// the breakdown over all captures), the same statuses after and the same remaining amount,
+/// with the same errors.
+#[inline]
+pub fn refund_decision(
+    machines: &'static ProviderMachines,
+    valid: &ValidLedger<'_>,
+    refundable: Refundable,
+    draft: (Money, RefundKind, RefundState),
+    rules: &'static [Rule],
+) -> Result<Decision, RefundError> {
+    let (amount, kind, state) = draft;
+    let overall = valid.refundable_all();
+    let refunded_after = overall
+        .refunded
+        .checked_add(amount.minor)
+        .map_err(|_| RefundError::overflow("/request"))?;
+    let step = if refunded_after == overall.captured {
+        PaymentEvent::RefundFull
+    } else {
+        PaymentEvent::RefundPartial
+    };
+    let status_after = machines.advance_from(valid.statuses(), step)?;
+    let remaining = refundable
+        .available
+        .checked_sub(amount.minor)
+        .map_err(|_| RefundError::overflow("/request"))?;
+    Ok(Decision {
+        provider: valid.provider(),
+        operation: Operation::Refund,
+        kind,
+        amount,
+        refundable,
+        remaining_after: Money::new(remaining, refundable.currency),
+        status_after,
+        refund_state: Some(state),
+        rules,
+        replay: false,
+    })
 }

@@ -62,6 +62,7 @@ impl WireDecimal {
 
 /// Reads a positive amount of `currency` from a provider's wire text, exactly (the provider's
 /// exponent, nothing rounded). Bad text, and zero, are `invalid_amount` at `pointer`.
+#[inline]
 pub fn positive_wire_money(
     text: &str,
     currency: Currency,
@@ -82,6 +83,7 @@ pub fn positive_wire_money(
 
 /// Reads a request's currency code at `pointer` and checks it is the payment's `expected` one:
 /// `unknown_currency` for a code that is not ISO 4217, `currency_mismatch` for another currency.
+#[inline]
 pub fn request_currency(
     code: &str,
     pointer: &str,

@@ -91,3 +91,61 @@ fn exponents_beyond_rust_decimal_are_errors_or_exact_text_never_panics() {
         1 + 2 + 255
     );
 }
+
+/// The reading of a plain decimal, written from the grammar alone: `0` or digits without a
+/// leading zero, then optionally a point and at least one digit; no more decimals than the
+/// exponent; the value must fit an i64 of minor units. `None` = outside the grammar.
+fn spec_minor(text: &str, exponent: u8) -> Option<Result<i64, AmountProblem>> {
+    let (int, frac) = match text.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (text, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(int) || frac.is_some_and(|f| !digits(f)) || (int.len() > 1 && int.starts_with('0')) {
+        return None;
+    }
+    let frac = frac.unwrap_or("");
+    if frac.len() > usize::from(exponent) {
+        return Some(Err(AmountProblem::TooManyDecimals));
+    }
+    let padded = format!(
+        "{int}{frac}{}",
+        "0".repeat(usize::from(exponent).saturating_sub(frac.len()))
+    );
+    Some(
+        padded
+            .trim_start_matches('0')
+            .parse::<i64>()
+            .or_else(|e| {
+                if padded.bytes().all(|b| b == b'0') {
+                    Ok(0)
+                } else {
+                    Err(e)
+                }
+            })
+            .map_err(|_| AmountProblem::OutOfRange),
+    )
+}
+
+proptest::proptest! {
+    #![proptest_config(refund_rules::strategies::test_config())]
+
+    /// `parse_decimal` (its one-pass path for the common shape and the full grammar behind it)
+    /// reads every text as the grammar says: the same minor units, `too_many_decimals` past the
+    /// exponent, out of range beyond an i64, and an error for anything outside the grammar.
+    #[test]
+    fn parse_decimal_reads_what_the_grammar_says(
+        text in proptest::prop_oneof![
+            "[0-9.]{0,24}",
+            "(0|[1-9][0-9]{0,19})(\\.[0-9]{1,6})?",
+            "[0-9]{1,4}\\.[0-9]{2}[.e0-9+-]{0,2}",
+        ],
+        exponent in proptest::prop_oneof![0_u8..=4, 17_u8..=19],
+    ) {
+        let got = parse_decimal(&text, exponent).map(|m| m.get());
+        match spec_minor(&text, exponent) {
+            Some(expected) => proptest::prop_assert_eq!(got, expected, "{}", text),
+            None => proptest::prop_assert!(got.is_err(), "{} read as {:?}", text, got),
+        }
+    }
+}

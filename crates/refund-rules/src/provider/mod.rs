@@ -2,7 +2,7 @@
 //! types and parsing, the decision, the transition tables, the renderings and the error
 //! mapping. This file registers them once (`providers!`) and holds what is the same for all.
 
-use crate::error::{ErrorCode, ProviderError, RefundError};
+use crate::error::{ErrorCode, Field, ProviderError, RefundError};
 pub use crate::id::Provider;
 use crate::ledger::{Ledger, Refund, Refundable};
 use crate::machine::{ProviderMachines, StatusMachine};
@@ -54,6 +54,7 @@ macro_rules! providers {
             }
 
             /// The provider's decision without rendering, on a validated ledger.
+            #[inline]
             pub(crate) fn decide_checked(
                 &self,
                 valid: &ValidLedger<'_>,
@@ -207,7 +208,7 @@ pub fn check_ledger(provider: Provider, ledger: &Ledger) -> Result<(), RefundErr
             .is_some_and(|m| m.states.contains(&r.status.as_str()));
         if !known {
             return Err(RefundError::invalid_input(
-                format!("/ledger/returns/{i}/status"),
+                Field::at("/ledger/returns").item(i).field("status"),
                 match provider.return_machine() {
                     Some(m) => format!(
                         "unknown return status `{}`; expected one of {}",
@@ -222,7 +223,7 @@ pub fn check_ledger(provider: Provider, ledger: &Ledger) -> Result<(), RefundErr
     for (i, r) in ledger.refunds.iter().enumerate() {
         if !machines.refund.has_state(r.state) {
             return Err(RefundError::invalid_input(
-                format!("/ledger/refunds/{i}/state"),
+                Field::at("/ledger/refunds").item(i).field("state"),
                 format!("{provider} refunds are never `{}`", r.state),
             ));
         }

@@ -69,17 +69,16 @@ pub trait Rules {
         options: &Self::Options,
         ctx: &PlanContext,
     ) -> Result<Plan, RefundError>;
-    /// Decides without rendering (no text, bodies or event). The default renders a plan and
-    /// keeps its decision; a provider overrides it with a path that allocates nothing.
+    /// Decides without rendering (no text, bodies or event) on a validated ledger: the same
+    /// rules as [`Rules::plan`], which renders from this decision. Allocates nothing on the
+    /// way to a decision (exceptions, each documented in `benches/README.md`: Digital River's
+    /// sizing over order lines, a repeated idempotency key's fingerprint).
     fn decide(
         valid: &ValidLedger<'_>,
         request: &Self::Request,
         options: &Self::Options,
         ctx: &PlanContext,
-    ) -> Result<Decision, RefundError> {
-        let plan = Self::plan(valid.ledger(), request, options, ctx)?;
-        Decision::of_plan(&plan, Self::machines())
-    }
+    ) -> Result<Decision, RefundError>;
     /// The request body (JSON text) that refunds `amount` of `scope` (`None`: the form that
     /// takes everything available in the scope), in the provider's own wire form; `Ok(None)`
     /// where that form is no body at all.

@@ -26,7 +26,10 @@ use crate::id::Provider;
 use crate::ledger::{Ledger, Refund, RefundState};
 use crate::machine::{PaymentEvent as P, ProviderMachines};
 use crate::money::Money;
-use crate::plan::{Operation, Plan, PlanContext, RefundDraft, RefundKind, outline_refund};
+use crate::plan::{
+    Decision, NoNotes, Notes, Operation, Plan, PlanContext, RefundDraft, RefundKind, Rule,
+    ValidLedger, outline_refund, refund_decision,
+};
 
 mod errors;
 mod render;
@@ -51,14 +54,62 @@ const PROVIDER: Provider = Provider::AlternativePayments;
 /// Message prefix of the `payment_id` mismatch, which the provider answers with 404.
 const NOT_FOUND_PREFIX: &str = "no payment ";
 
-/// Decides an Alternative Payments refund.
-pub fn plan(
-    ledger: &Ledger,
-    request: &Request,
+/// AP1, where the refund rules come from.
+const AP1: &str = "https://help.alternativepayments.io/payments-and-invoicing/payments-and-payouts/refund-management";
+/// The seed's OpenAPI page (full refunds only, the `payment_id`).
+const SEED: &str = "https://docs.alternativepayments.io/api-reference/refunds";
+
+/// The rules a new Alternative Payments refund passes, in order.
+const REFUND_RULES: &[Rule] = &[
+    Rule {
+        id: "alternative_payments.payment_exists",
+        source: SEED,
+    },
+    Rule {
+        id: "alternative_payments.paid_and_settled",
+        source: AP1,
+    },
+    Rule {
+        id: "alternative_payments.full_refunds_only",
+        source: SEED,
+    },
+    Rule {
+        id: "alternative_payments.partner_refund_limit",
+        source: AP1,
+    },
+];
+
+/// The rules of an idempotent replay.
+const REPLAY_RULES: &[Rule] = &[
+    Rule {
+        id: "alternative_payments.payment_exists",
+        source: SEED,
+    },
+    Rule {
+        id: "alternative_payments.same_key_same_body_replays",
+        source: SEED,
+    },
+];
+
+/// What the rules decided, with what rendering needs besides the decision.
+struct Decided<'a> {
+    decision: Decision,
+    /// The amount the body asked for (`None`: the full amount).
+    requested: Option<Money>,
+    /// For a replay: the refund the key created first, and the key.
+    replay_of: Option<(&'a Refund, &'a str)>,
+}
+
+/// Decides an Alternative Payments refund without rendering; `why` collects the explanation
+/// when a plan is rendered ([`NoNotes`] otherwise). Nothing is allocated unless a key repeats
+/// (its body's fingerprint is then built to compare).
+fn decide_inner<'a>(
+    valid: &ValidLedger<'a>,
+    request: &'a Request,
     options: &Options,
-    ctx: &PlanContext,
-) -> Result<Plan, RefundError> {
-    let mut why = Vec::new();
+    why: &mut impl Notes,
+) -> Result<Decided<'a>, RefundError> {
+    let ledger = valid.ledger();
     // Seed 404: the payment must exist; here, it must be the ledger's payment.
     if let Some(id) = &ledger.id
         && *id != request.payment_id
@@ -79,7 +130,6 @@ pub fn plan(
         .map(|text| parse_amount(text, ledger))
         .transpose()?;
     let limit = parse_limit(options, ledger)?;
-    let print = fingerprint(request, requested);
 
     // [U] default (providers.md §3.3): same key + same body = the first outcome, nothing new;
     // same key + another body = 422.
@@ -89,16 +139,21 @@ pub fn plan(
             .iter()
             .find(|r| r.idempotency_key.as_deref() == Some(key))
     {
+        let print = fingerprint(request, requested);
         if first.fingerprint.as_deref() != Some(print.as_str()) {
             return Err(RefundError::IdempotencyConflict { key: key.clone() });
         }
-        return replay(ledger, request, first, key);
+        return Ok(Decided {
+            decision: replay_decision(valid, first)?,
+            requested,
+            replay_of: Some((first, key)),
+        });
     }
 
     let status = ledger.status.payment.as_str();
     // All captures: AP1 refunds only fully settled payments (checked below), where this is
     // also `PROVIDER.refundable`; an unsettled payment is `not_settled`, not inconsistent.
-    let refundable = ledger.refundable()?;
+    let refundable = valid.refundable_all();
     check_amounts(ledger, status, &refundable)?;
     match status {
         // AP1: only payments whose invoice is Paid.
@@ -126,16 +181,18 @@ pub fn plan(
     if !ledger.all_settled() {
         return Err(RefundError::NotSettled { alternative: None });
     }
-    why.push(format!(
-        "paid and settled: captured {}, refunded {}, available {}",
-        refundable.captured_money(),
-        refundable.refunded_money(),
-        refundable.available_money()
-    ));
+    why.note(|| {
+        format!(
+            "paid and settled: captured {}, refunded {}, available {}",
+            refundable.captured_money(),
+            refundable.refunded_money(),
+            refundable.available_money()
+        )
+    });
     let full = refundable.available_money();
     // Seed + AP1: full refunds only; [U] `amount` optional, equal to the full amount if sent.
     match requested {
-        None => why.push(format!("no amount: the full {full}")),
+        None => why.note(|| format!("no amount: the full {full}")),
         Some(m) if m.minor < full.minor => {
             return Err(RefundError::PartialRefundNotSupported {
                 reason: "Alternative Payments refunds the whole payment only",
@@ -149,7 +206,7 @@ pub fn plan(
                 refundable,
             });
         }
-        Some(_) => why.push(format!("amount equals the full {full}")),
+        Some(_) => why.note(|| format!("amount equals the full {full}")),
     }
     // AP1: partner refund limit ($10,000 by default, can be raised); the currency is the
     // payment's because the request has none (seed).
@@ -160,12 +217,54 @@ pub fn plan(
             refundable,
         });
     }
-    why.push(format!("within the refund limit of {limit}"));
+    why.note(|| format!("within the refund limit of {limit}"));
+    let decision = refund_decision(
+        &MACHINES,
+        valid,
+        refundable,
+        (full, RefundKind::Full, RefundState::Pending),
+        REFUND_RULES,
+    )?;
+    Ok(Decided {
+        decision,
+        requested,
+        replay_of: None,
+    })
+}
+
+/// Decides an Alternative Payments refund without rendering it.
+#[inline]
+pub fn decide(
+    valid: &ValidLedger<'_>,
+    request: &Request,
+    options: &Options,
+) -> Result<Decision, RefundError> {
+    decide_inner(valid, request, options, &mut NoNotes).map(|d| d.decision)
+}
+
+/// Decides an Alternative Payments refund and renders it.
+pub fn plan(
+    ledger: &Ledger,
+    request: &Request,
+    options: &Options,
+    ctx: &PlanContext,
+) -> Result<Plan, RefundError> {
+    let valid = ValidLedger::after_check(PROVIDER, &MACHINES, ledger)?;
+    let mut why = Vec::new();
+    let Decided {
+        decision,
+        requested,
+        replay_of,
+    } = decide_inner(&valid, request, options, &mut why)?;
+    if let Some((first, key)) = replay_of {
+        return Ok(replay(ledger, request, first, key, &decision));
+    }
+    let full = decision.amount;
     let mut outline = outline_refund(
         &MACHINES,
         ledger,
         ctx,
-        refundable,
+        decision.refundable,
         RefundDraft {
             amount: full,
             kind: RefundKind::Full,
@@ -175,12 +274,12 @@ pub fn plan(
     )?;
     if let EventKind::RefundCreated {
         idempotency_key,
-        fingerprint,
+        fingerprint: print,
         ..
     } = &mut outline.event.kind
     {
         idempotency_key.clone_from(&request.idempotency_key);
-        *fingerprint = Some(print);
+        *print = Some(fingerprint(request, requested));
     }
     why.push(format!(
         "full refund of {full} ({}) created pending; refunded in 3–5 business days, then status `{}`",
@@ -234,22 +333,24 @@ fn check_amounts(
 }
 
 /// The first decision again, for a repeated key with the same body: nothing new to apply.
-fn replay(
-    ledger: &Ledger,
-    request: &Request,
-    first: &Refund,
-    key: &str,
-) -> Result<Plan, RefundError> {
+fn replay_decision(valid: &ValidLedger<'_>, first: &Refund) -> Result<Decision, RefundError> {
+    let ledger = valid.ledger();
     let amount = Money::new(first.amount, ledger.currency);
     // AP1: settled money only, as `Provider::refundable` counts it for this provider.
-    let refundable = ledger.refundable_settled()?;
-    let status_after = match first.state {
-        RefundState::Pending => MACHINES
-            .advance(&ledger.status, P::RefundFull)
-            .unwrap_or_else(|_| ledger.status.clone()),
-        _ => ledger.status.clone(),
+    let refundable = valid.maximum();
+    let unmoved = || {
+        MACHINES
+            .statuses_as_static(&ledger.status)
+            .ok_or_else(|| RefundError::inconsistent("/ledger/status", "a status left the tables"))
     };
-    Ok(Plan {
+    let status_after = match first.state {
+        RefundState::Pending => match MACHINES.advance_from(valid.statuses(), P::RefundFull) {
+            Ok(moved) => moved,
+            Err(_) => unmoved()?,
+        },
+        _ => unmoved()?,
+    };
+    Ok(Decision {
         provider: PROVIDER,
         operation: Operation::Refund,
         kind: RefundKind::Full,
@@ -257,6 +358,29 @@ fn replay(
         refundable,
         remaining_after: refundable.available_money(),
         status_after,
+        refund_state: Some(first.state),
+        rules: REPLAY_RULES,
+        replay: true,
+    })
+}
+
+/// The replay's plan: the first refund's call and answer, and no event.
+fn replay(
+    ledger: &Ledger,
+    request: &Request,
+    first: &Refund,
+    key: &str,
+    decision: &Decision,
+) -> Plan {
+    let amount = decision.amount;
+    Plan {
+        provider: PROVIDER,
+        operation: Operation::Refund,
+        kind: RefundKind::Full,
+        amount,
+        refundable: decision.refundable,
+        remaining_after: decision.remaining_after,
+        status_after: decision.status_after.to_statuses(),
         refund_state: Some(first.state),
         version: ledger.version,
         event: None,
@@ -267,7 +391,7 @@ fn replay(
             "idempotency key `{key}` already created refund `{}` ({}, now {}) with the same request: the first decision is replayed and nothing new is created",
             first.id, amount, first.state
         )],
-    })
+    }
 }
 
 /// The AlternativePayments rules, registered in `provider/mod.rs`.
@@ -301,6 +425,15 @@ impl Rules for AlternativePaymentsRules {
         amount: Option<crate::money::Minor>,
     ) -> Result<Option<String>, crate::provider::rules::NoSuchRequest> {
         render::request_body(ledger, scope, amount)
+    }
+    #[inline]
+    fn decide(
+        valid: &ValidLedger<'_>,
+        request: &Request,
+        options: &Options,
+        _ctx: &PlanContext,
+    ) -> Result<Decision, RefundError> {
+        decide(valid, request, options)
     }
     fn provider_error(error: &RefundError) -> Option<ProviderError> {
         provider_error(error)

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::PROVIDER;
-use crate::error::RefundError;
+use crate::error::{Field, RefundError};
 use crate::ledger::Ledger;
 use crate::money::{AmountProblem, Money, parse_money};
 use crate::time::Timestamp;
@@ -385,9 +385,9 @@ pub struct ListQuery {
 
 /// An RFC 3339 instant with its exact fraction: `(seconds, fraction digits without trailing
 /// zeros)`. Comparing the pairs (digits lexicographically) orders instants exactly.
-fn instant(text: &str, field: &str) -> Result<(Timestamp, String), RefundError> {
+fn instant(text: &str, field: &'static str) -> Result<(Timestamp, String), RefundError> {
     let ts: Timestamp = text.parse().map_err(|e: crate::time::TimestampError| {
-        RefundError::invalid_input(format!("/query/{field}"), e.to_string())
+        RefundError::invalid_input(Field::at("/query").field(field), e.to_string())
     })?;
     let fraction: String = match text.get(19..) {
         Some(rest) if rest.starts_with('.') => rest
@@ -408,10 +408,10 @@ fn render_instant((ts, fraction): &(Timestamp, String)) -> String {
     }
 }
 
-fn non_empty(value: Option<String>, field: &str) -> Result<Option<String>, RefundError> {
+fn non_empty(value: Option<String>, field: &'static str) -> Result<Option<String>, RefundError> {
     match value {
         Some(v) if v.is_empty() => Err(RefundError::invalid_input(
-            format!("/query/{field}"),
+            Field::at("/query").field(field),
             format!("`{field}` must not be empty"),
         )),
         other => Ok(other),

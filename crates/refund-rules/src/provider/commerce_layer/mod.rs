@@ -38,17 +38,17 @@ use serde_json::json;
 
 use super::rules::Rules;
 use crate::error::ProviderError;
-use crate::error::{ErrorCode, InputProblem, RefundError};
+use crate::error::{ErrorCode, Field, InputProblem, RefundError};
 use crate::event::EventKind;
 use crate::id::Provider;
-use crate::ledger::{AmountStage, Ledger, Refund, RefundState, Refundable};
+use crate::ledger::{AmountStage, Capture, Ledger, Refund, RefundState, Refundable};
 use crate::machine::{PaymentEvent as P, ProviderMachines, StatusMachine};
 use crate::money::{Minor, Money};
 use crate::plan::{
-    Operation, Plan, PlanContext, RefundDraft, RefundKind, RefundOutline, outline_refund,
-    resolve_amount,
+    Decision, NoNotes, Notes, Operation, Plan, PlanContext, RefundDraft, RefundKind, RefundOutline,
+    Rule, ValidLedger, outline_refund, refund_decision, resolve_amount,
 };
-use forward::plan_forward;
+use forward::{decide_forward, plan_forward};
 use render::{call, cents, ok_response};
 use wire::{AMOUNT_POINTER, ID_POINTER, REFUND_POINTER};
 
@@ -57,7 +57,70 @@ const PROVIDER: Provider = Provider::CommerceLayer;
 /// Message prefix of an id the ledger does not hold (CL6: 404 `RECORD_NOT_FOUND`).
 const NOT_FOUND: &str = "no record:";
 
-/// Decides a Commerce Layer refund or `_forward`.
+/// The seed page (captured only, refunds within what was captured, full or partial).
+const SEED: &str = "https://docs.commercelayer.io/core-api-reference/refunds";
+/// CL5, return refunds.
+const CL5: &str = "https://docs.commercelayer.io/data-model/orders/returns-management";
+/// CL3, `_forward`'s guards.
+pub(super) const CL3: &str = "https://docs.commercelayer.io/core-api-reference/transactions";
+
+/// The rules a capture refund passes, in order.
+const CAPTURE_RULES: &[Rule] = &[
+    Rule {
+        id: "commerce_layer.paid_states_only",
+        source: SEED,
+    },
+    Rule {
+        id: "commerce_layer.within_the_capture_balance",
+        source: SEED,
+    },
+];
+
+/// The rules a whole-order refund passes, in order.
+const ORDER_RULES: &[Rule] = &[
+    Rule {
+        id: "commerce_layer.paid_states_only",
+        source: SEED,
+    },
+    Rule {
+        id: "commerce_layer.order_refund_is_full_on_one_capture",
+        source: SEED,
+    },
+];
+
+/// The rules a return refund passes, in order.
+const RETURN_RULES: &[Rule] = &[
+    Rule {
+        id: "commerce_layer.paid_states_only",
+        source: SEED,
+    },
+    Rule {
+        id: "commerce_layer.received_returns_only",
+        source: CL5,
+    },
+    Rule {
+        id: "commerce_layer.within_the_capture_balance",
+        source: SEED,
+    },
+];
+
+/// Decides a Commerce Layer refund or `_forward` without rendering, on a validated ledger.
+#[inline]
+pub fn decide(
+    valid: &ValidLedger<'_>,
+    request: &Request,
+    options: &Options,
+) -> Result<Decision, RefundError> {
+    let why = &mut NoNotes;
+    Ok(match request {
+        Request::Capture { id, amount } => decide_capture(valid, id, *amount, options, why)?.0,
+        Request::Order { id } => decide_order(valid, id, options, why)?.0,
+        Request::Return { id, amount } => decide_return(valid, id, *amount, options, why)?.0,
+        Request::Forward { id } => decide_forward(valid, id, why)?.0,
+    })
+}
+
+/// Decides a Commerce Layer refund or `_forward` and renders it.
 pub fn plan(
     ledger: &Ledger,
     request: &Request,
@@ -65,11 +128,12 @@ pub fn plan(
     ctx: &PlanContext,
 ) -> Result<Plan, RefundError> {
     refunds_name_captures(ledger)?;
+    let valid = ValidLedger::after_check(PROVIDER, &MACHINES, ledger)?;
     match request {
-        Request::Capture { id, amount } => plan_capture(ledger, id, *amount, options, ctx),
-        Request::Order { id } => plan_order(ledger, id, options, ctx),
-        Request::Return { id, amount } => plan_return(ledger, id, *amount, options, ctx),
-        Request::Forward { id } => plan_forward(ledger, id),
+        Request::Capture { id, amount } => plan_capture(&valid, id, *amount, options, ctx),
+        Request::Order { id } => plan_order(&valid, id, options, ctx),
+        Request::Return { id, amount } => plan_return(&valid, id, *amount, options, ctx),
+        Request::Forward { id } => plan_forward(&valid, id),
     }
 }
 
@@ -88,7 +152,7 @@ fn refund_names_capture(i: usize, refund: &Refund) -> Result<(), RefundError> {
     match refund.capture_id {
         Some(_) => Ok(()),
         None => Err(RefundError::inconsistent(
-            format!("/ledger/refunds/{i}/capture_id"),
+            Field::at("/ledger/refunds").item(i).field("capture_id"),
             "commerce_layer refunds always reference a capture",
         )),
     }
@@ -105,15 +169,16 @@ fn not_found(kind: &str, id: &str) -> RefundError {
 /// Refunds only from paid states (\[S\] captured only; §1.5 \[U\] defaults), with amounts that agree
 /// with the payment status.
 fn precheck(
-    ledger: &Ledger,
+    valid: &ValidLedger<'_>,
     options: &Options,
-    why: &mut Vec<String>,
+    why: &mut impl Notes,
 ) -> Result<Refundable, RefundError> {
+    let ledger = valid.ledger();
     let status = ledger.status.payment.as_str();
     match status {
         "paid" | "partially_refunded" | "refunded" => {}
         "partially_paid" if options.partially_paid_refundable => {
-            why.push("`partially_paid` refunds like `paid` (option partially_paid_refundable, §1.5 [U] default)".to_owned());
+            why.note(|| "`partially_paid` refunds like `paid` (option partially_paid_refundable, §1.5 [U] default)".to_owned());
         }
         "partially_paid" => {
             return Err(RefundError::not_refundable(
@@ -145,7 +210,7 @@ fn precheck(
             format!("payment status `{status}` but no captures"),
         ));
     }
-    let r = ledger.refundable()?;
+    let r = valid.refundable_all();
     let implied = match r.stage(ledger.authorized) {
         AmountStage::Captured => "paid",
         AmountStage::PartiallyCaptured => "partially_paid",
@@ -158,7 +223,7 @@ fn precheck(
             format!("payment status `{status}` but the amounts say `{implied}`"),
         ));
     }
-    why.push(format!("order: {}", r.summary()));
+    why.note(|| format!("order: {}", r.summary()));
     Ok(r)
 }
 
@@ -184,16 +249,16 @@ fn status_text(s: &crate::ledger::Statuses) -> String {
     )
 }
 
-/// `PATCH /api/captures/:id` `_refund` (CL1, CL2).
-fn plan_capture(
-    ledger: &Ledger,
+/// `PATCH /api/captures/:id` `_refund` (CL1, CL2): the decision and the capture.
+fn decide_capture<'a>(
+    valid: &ValidLedger<'a>,
     id: &str,
     amount: Option<Minor>,
     options: &Options,
-    ctx: &PlanContext,
-) -> Result<Plan, RefundError> {
-    let mut why = Vec::new();
-    let overall = precheck(ledger, options, &mut why)?;
+    why: &mut impl Notes,
+) -> Result<(Decision, &'a Capture), RefundError> {
+    let ledger = valid.ledger();
+    let overall = precheck(valid, options, why)?;
     let capture = ledger
         .captures
         .iter()
@@ -201,20 +266,45 @@ fn plan_capture(
         .ok_or_else(|| not_found("capture", id))?;
     // [S]: the sum of refunds on a capture is at most the captured amount.
     let breakdown = ledger.refundable_for_capture(id)?;
-    why.push(format!(
-        "capture `{id}`: captured {}, refunded {}, pending {}, refund balance {}",
-        breakdown.captured_money(),
-        breakdown.refunded_money(),
-        breakdown.pending_money(),
-        breakdown.available_money()
-    ));
+    why.note(|| {
+        format!(
+            "capture `{id}`: captured {}, refunded {}, pending {}, refund balance {}",
+            breakdown.captured_money(),
+            breakdown.refunded_money(),
+            breakdown.pending_money(),
+            breakdown.available_money()
+        )
+    });
     let requested = amount.map(|m| Money::new(m, ledger.currency));
     if requested.is_none() {
         // CL2: `_refund_amount_cents` only overwrites the amount; without it the balance.
-        why.push("no `_refund_amount_cents`: the capture's whole refund balance".to_owned());
+        why.note(|| "no `_refund_amount_cents`: the capture's whole refund balance".to_owned());
     }
     let (money, _) = resolve_amount(requested, &breakdown, AMOUNT_POINTER)?;
-    let outline = outline_capture_refund(ledger, ctx, &overall, breakdown, money, &capture.id)?;
+    let decision = capture_refund_decision(valid, &overall, breakdown, money, CAPTURE_RULES)?;
+    Ok((decision, capture))
+}
+
+/// `PATCH /api/captures/:id` `_refund`, rendered.
+fn plan_capture(
+    valid: &ValidLedger<'_>,
+    id: &str,
+    amount: Option<Minor>,
+    options: &Options,
+    ctx: &PlanContext,
+) -> Result<Plan, RefundError> {
+    let ledger = valid.ledger();
+    let mut why = Vec::new();
+    let (decision, capture) = decide_capture(valid, id, amount, options, &mut why)?;
+    let money = decision.amount;
+    let outline = outline_capture_refund(
+        ledger,
+        ctx,
+        &valid.refundable_all(),
+        decision.refundable,
+        money,
+        &capture.id,
+    )?;
     why.push(outline_text(&outline));
     let mut attrs = json!({ "_refund": true });
     if let (Some(m), Some(map)) = (amount, attrs.as_object_mut()) {
@@ -240,6 +330,24 @@ fn plan_capture(
         Some(response),
         why,
     ))
+}
+
+/// The decision part of [`outline_capture_refund`]: the same kind, statuses and remaining.
+fn capture_refund_decision(
+    valid: &ValidLedger<'_>,
+    overall: &Refundable,
+    breakdown: Refundable,
+    money: Money,
+    rules: &'static [Rule],
+) -> Result<Decision, RefundError> {
+    let kind = order_kind(overall, money)?;
+    refund_decision(
+        &MACHINES,
+        valid,
+        breakdown,
+        (money, kind, RefundState::Succeeded),
+        rules,
+    )
 }
 
 /// A succeeded refund of `money` on one capture, full or partial by the order's totals (CL1:
@@ -277,48 +385,96 @@ fn outline_text(outline: &RefundOutline) -> String {
     )
 }
 
+/// Up to this many captures, the capture holding an order's refund balance is found without
+/// allocating (one pass over the refunds per capture); above it, in one pass with a table.
+const SCAN_CAPTURES: usize = 8;
+
+/// The one capture holding a refund balance, or how many hold one (not one).
+fn capture_with_balance(ledger: &Ledger) -> Result<Result<&Capture, usize>, RefundError> {
+    let mut found = None;
+    let mut count = 0_usize;
+    if ledger.captures.len() <= SCAN_CAPTURES {
+        for c in &ledger.captures {
+            if ledger
+                .refundable_for_capture(&c.id)?
+                .available
+                .is_positive()
+            {
+                count = count.saturating_add(1);
+                found = found.or(Some(c));
+            }
+        }
+    } else {
+        // One pass over the refunds for every capture (one per capture would be quadratic).
+        let breakdowns = ledger.capture_breakdowns()?;
+        for (c, b) in ledger.captures.iter().zip(&breakdowns) {
+            if b.available.is_positive() {
+                count = count.saturating_add(1);
+                found = found.or(Some(c));
+            }
+        }
+    }
+    Ok(match found {
+        Some(c) if count == 1 => Ok(c),
+        _ => Err(count),
+    })
+}
+
 /// `PATCH /api/orders/:id` `_refund`: refunds what the order still has, in full (CL1).
-fn plan_order(
-    ledger: &Ledger,
+fn decide_order<'a>(
+    valid: &ValidLedger<'a>,
     id: &str,
     options: &Options,
-    ctx: &PlanContext,
-) -> Result<Plan, RefundError> {
+    why: &mut impl Notes,
+) -> Result<(Decision, &'a Capture), RefundError> {
+    let ledger = valid.ledger();
     if ledger.id.as_deref().is_some_and(|own| own != id) {
         return Err(not_found("order", id));
     }
-    let mut why = Vec::new();
-    let overall = precheck(ledger, options, &mut why)?;
+    let overall = precheck(valid, options, why)?;
     let (money, _) = resolve_amount(None, &overall, REFUND_POINTER)?;
     // [U] default: the order trigger refunds the order's capture; when the balance sits on
     // several captures, each is refunded through its own capture.
-    // One pass over the refunds for every capture (one per capture would be quadratic).
-    let breakdowns = ledger.capture_breakdowns()?;
-    let with_balance: Vec<_> = ledger
-        .captures
-        .iter()
-        .zip(&breakdowns)
-        .filter(|(_, b)| b.available.is_positive())
-        .map(|(c, _)| c)
-        .collect();
-    let capture = match with_balance.as_slice() {
-        [one] => *one,
-        many => {
+    let capture = match capture_with_balance(ledger)? {
+        Ok(one) => one,
+        Err(many) => {
             return Err(RefundError::not_refundable(
                 ledger.status.payment.as_str(),
                 format!(
-                    "the refund balance is spread over {} captures; refund each with `PATCH /api/captures/:id`",
-                    many.len()
+                    "the refund balance is spread over {many} captures; refund each with `PATCH /api/captures/:id`"
                 ),
             ));
         }
     };
-    why.push(format!(
-        "whole-order refund: full only, no amount attribute (CL1); capture `{}`",
-        capture.id
-    ));
+    why.note(|| {
+        format!(
+            "whole-order refund: full only, no amount attribute (CL1); capture `{}`",
+            capture.id
+        )
+    });
     let breakdown = ledger.refundable_for_capture(&capture.id)?;
-    let outline = outline_capture_refund(ledger, ctx, &overall, breakdown, money, &capture.id)?;
+    let decision = capture_refund_decision(valid, &overall, breakdown, money, ORDER_RULES)?;
+    Ok((decision, capture))
+}
+
+/// `PATCH /api/orders/:id` `_refund`, rendered.
+fn plan_order(
+    valid: &ValidLedger<'_>,
+    id: &str,
+    options: &Options,
+    ctx: &PlanContext,
+) -> Result<Plan, RefundError> {
+    let ledger = valid.ledger();
+    let mut why = Vec::new();
+    let (decision, capture) = decide_order(valid, id, options, &mut why)?;
+    let outline = outline_capture_refund(
+        ledger,
+        ctx,
+        &valid.refundable_all(),
+        decision.refundable,
+        decision.amount,
+        &capture.id,
+    )?;
     why.push(outline_text(&outline));
     let response = ok_response(
         "orders",
@@ -340,19 +496,19 @@ fn plan_order(
     ))
 }
 
-/// `PATCH /api/returns/:id` `_refund` (CL1, CL5).
-fn plan_return(
-    ledger: &Ledger,
+/// `PATCH /api/returns/:id` `_refund` (CL1, CL5): the decision and the capture it refunds.
+fn decide_return<'a>(
+    valid: &ValidLedger<'a>,
     id: &str,
     amount: Minor,
     options: &Options,
-    ctx: &PlanContext,
-) -> Result<Plan, RefundError> {
-    let mut why = Vec::new();
+    why: &mut impl Notes,
+) -> Result<(Decision, &'a str), RefundError> {
+    let ledger = valid.ledger();
     let ret = ledger
         .return_by_id(id)
         .ok_or_else(|| not_found("return", id))?;
-    let overall = precheck(ledger, options, &mut why)?;
+    let overall = precheck(valid, options, why)?;
     // CL5: only a `received` return can be refunded.
     if ret.status != "received" {
         return Err(RefundError::not_refundable(
@@ -377,23 +533,23 @@ fn plan_return(
     // ledger keeps captures in capture order).
     let capture = match &ret.capture_id {
         Some(cid) => {
-            why.push(format!(
-                "return `{id}` refunds its reference_capture `{cid}`"
-            ));
-            cid.clone()
+            why.note(|| format!("return `{id}` refunds its reference_capture `{cid}`"));
+            cid.as_str()
         }
         None => {
             let last = ledger.captures.last().ok_or_else(|| {
                 RefundError::inconsistent("/ledger/captures", "no capture to refund")
             })?;
-            why.push(format!(
-                "return `{id}` refunds the most recent capture `{}`",
-                last.id
-            ));
-            last.id.clone()
+            why.note(|| {
+                format!(
+                    "return `{id}` refunds the most recent capture `{}`",
+                    last.id
+                )
+            });
+            last.id.as_str()
         }
     };
-    let breakdown = ledger.refundable_for_capture(&capture)?;
+    let breakdown = ledger.refundable_for_capture(capture)?;
     let money = Money::new(amount, ledger.currency);
     let (money, _) = resolve_amount(Some(money), &breakdown, AMOUNT_POINTER)?;
     let kind = order_kind(&overall, money)?;
@@ -404,6 +560,35 @@ fn plan_return(
     };
     // CL5: the return becomes `refunded`; the order is not cancelled.
     RETURN_MACHINE.next("received", step)?;
+    // The plain refund step must be in the tables too (as a rendered plan's outline checks).
+    let mut decision = refund_decision(
+        &MACHINES,
+        valid,
+        breakdown,
+        (money, kind, RefundState::Succeeded),
+        RETURN_RULES,
+    )?;
+    decision.status_after = MACHINES.advance_from(valid.statuses(), step)?;
+    Ok((decision, capture))
+}
+
+/// `PATCH /api/returns/:id` `_refund`, rendered.
+fn plan_return(
+    valid: &ValidLedger<'_>,
+    id: &str,
+    amount: Minor,
+    options: &Options,
+    ctx: &PlanContext,
+) -> Result<Plan, RefundError> {
+    let ledger = valid.ledger();
+    let mut why = Vec::new();
+    let (decision, capture) = decide_return(valid, id, amount, options, &mut why)?;
+    let Decision {
+        amount: money,
+        kind,
+        refundable: breakdown,
+        ..
+    } = decision;
     let mut outline = outline_refund(
         &MACHINES,
         ledger,
@@ -413,10 +598,10 @@ fn plan_return(
             amount: money,
             kind,
             state: RefundState::Succeeded,
-            capture_id: Some(capture),
+            capture_id: Some(capture.to_owned()),
         },
     )?;
-    outline.status_after = MACHINES.advance(&ledger.status, step)?;
+    outline.status_after = decision.status_after.to_statuses();
     if let EventKind::RefundCreated { return_id, .. } = &mut outline.event.kind {
         *return_id = Some(id.to_owned());
     }
@@ -477,6 +662,15 @@ impl Rules for CommerceLayerRules {
         amount: Option<crate::money::Minor>,
     ) -> Result<Option<String>, crate::provider::rules::NoSuchRequest> {
         render::request_body(ledger, scope, amount)
+    }
+    #[inline]
+    fn decide(
+        valid: &ValidLedger<'_>,
+        request: &Request,
+        options: &Options,
+        _ctx: &PlanContext,
+    ) -> Result<Decision, RefundError> {
+        decide(valid, request, options)
     }
     fn provider_error(error: &RefundError) -> Option<ProviderError> {
         provider_error(error)

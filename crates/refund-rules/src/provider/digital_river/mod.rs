@@ -37,13 +37,16 @@ pub use wire::{
 
 use super::rules::Rules;
 use crate::error::ProviderError;
-use crate::error::{ErrorCode, RefundError};
+use crate::error::{ErrorCode, Field, RefundError};
 use crate::event::EventKind;
 use crate::id::Provider;
-use crate::ledger::{Ledger, LineIndex, LineKind, RefundState, Refundable};
+use crate::ledger::{Allocation, Ledger, LineIndex, LineKind, RefundState, Refundable};
 use crate::machine::ProviderMachines;
 use crate::money::{AmountProblem, Money};
-use crate::plan::{Operation, Plan, PlanContext, RefundDraft, RefundKind, outline_refund};
+use crate::plan::{
+    Decision, NoNotes, Notes, Operation, Plan, PlanContext, RefundDraft, RefundKind, Rule,
+    ValidLedger, outline_refund, refund_decision,
+};
 use crate::wire::request_currency;
 use sizing::{size, sum};
 use wire::parse_amount;
@@ -111,7 +114,7 @@ fn check_lines(ledger: &Ledger, index: &LineIndex<'_>) -> Result<(), RefundError
             let parent = index.line(item).map(|p| p.kind);
             if l.kind == LineKind::Product || parent != Some(LineKind::Product) {
                 return Err(RefundError::inconsistent(
-                    format!("/ledger/lines/{i}/item_id"),
+                    Field::at("/ledger/lines").item(i).field("item_id"),
                     "`item_id` ties a shipping, duty or fees line to a product line",
                 ));
             }
@@ -120,14 +123,40 @@ fn check_lines(ledger: &Ledger, index: &LineIndex<'_>) -> Result<(), RefundError
     Ok(())
 }
 
-/// Decides a Digital River refund.
-pub fn plan(
-    ledger: &Ledger,
+/// DR1, where the refund rules come from.
+const DR1: &str = "https://docs.digitalriver.com/digital-river-api/order-management/returns-and-refunds-1/refunds/issuing-refunds";
+
+/// The rules a Digital River refund passes, in order.
+const REFUND_RULES: &[Rule] = &[
+    Rule {
+        id: "digital_river.currency_of_the_order",
+        source: DR1,
+    },
+    Rule {
+        id: "digital_river.a_capture_is_complete",
+        source: DR1,
+    },
+    Rule {
+        id: "digital_river.sized_over_the_lines",
+        source: DR1,
+    },
+    Rule {
+        id: "digital_river.within_available_to_refund",
+        source: DR1,
+    },
+];
+
+/// Decides a Digital River refund without rendering; also returns its spread over the order
+/// lines (empty without lines). `why` collects the explanation when a plan is rendered
+/// ([`NoNotes`] otherwise). Without order lines nothing is allocated; sizing over lines builds
+/// the line index and the allocations (see `benches/README.md`).
+fn decide_inner(
+    valid: &ValidLedger<'_>,
     request: &Request,
     options: &Options,
-    ctx: &PlanContext,
-) -> Result<Plan, RefundError> {
-    let mut why = Vec::new();
+    why: &mut impl Notes,
+) -> Result<(Decision, Vec<Allocation>), RefundError> {
+    let ledger = valid.ledger();
     // DR1: `currency` must equal the order currency ("Currency EUR is not supported.").
     let currency = request_currency(&request.currency, "/request/currency", ledger.currency)?;
     if let (Some(asked), Some(id)) = (&request.order_id, &ledger.id)
@@ -141,18 +170,21 @@ pub fn plan(
     check_state(ledger)?;
     let index = LineIndex::new(ledger);
     check_lines(ledger, &index)?;
-    let refundable = order_refundable(ledger)?;
-    why.push(format!(
-        "captured (complete) {}, refunded {}, pending {}, available {}",
-        refundable.captured_money(),
-        refundable.refunded_money(),
-        refundable.pending_money(),
-        refundable.available_money()
-    ));
+    // DR1: `availableToRefundAmount`, the provider's one maximum (complete captures).
+    let refundable = valid.maximum();
+    why.note(|| {
+        format!(
+            "captured (complete) {}, refunded {}, pending {}, available {}",
+            refundable.captured_money(),
+            refundable.refunded_money(),
+            refundable.pending_money(),
+            refundable.available_money()
+        )
+    });
     if !refundable.available.is_positive() {
         return Err(RefundError::AlreadyFullyRefunded { refundable });
     }
-    let allocations = size(ledger, &index, request, options, &mut why)?;
+    let allocations = size(ledger, &index, request, options, why)?;
     let amount = if ledger.lines.is_empty() {
         // No lines: an order-level amount against the order's available amount.
         match &request.amount {
@@ -191,6 +223,44 @@ pub fn plan(
     } else {
         RefundState::Pending
     };
+    let decision = refund_decision(
+        &MACHINES,
+        valid,
+        refundable,
+        (amount, kind, state),
+        REFUND_RULES,
+    )?;
+    Ok((decision, allocations))
+}
+
+/// Decides a Digital River refund without rendering it.
+#[inline]
+pub fn decide(
+    valid: &ValidLedger<'_>,
+    request: &Request,
+    options: &Options,
+) -> Result<Decision, RefundError> {
+    decide_inner(valid, request, options, &mut NoNotes).map(|(decision, _)| decision)
+}
+
+/// Decides a Digital River refund and renders it.
+pub fn plan(
+    ledger: &Ledger,
+    request: &Request,
+    options: &Options,
+    ctx: &PlanContext,
+) -> Result<Plan, RefundError> {
+    let valid = ValidLedger::after_check(PROVIDER, &MACHINES, ledger)?;
+    let mut why = Vec::new();
+    let (decision, allocations) = decide_inner(&valid, request, options, &mut why)?;
+    let Decision {
+        amount,
+        kind,
+        refundable,
+        refund_state,
+        ..
+    } = decision;
+    let state = refund_state.unwrap_or(RefundState::Pending);
     let mut outline = outline_refund(
         &MACHINES,
         ledger,
@@ -263,6 +333,15 @@ impl Rules for DigitalRiverRules {
         amount: Option<crate::money::Minor>,
     ) -> Result<Option<String>, crate::provider::rules::NoSuchRequest> {
         render::request_body(ledger, scope, amount)
+    }
+    #[inline]
+    fn decide(
+        valid: &ValidLedger<'_>,
+        request: &Request,
+        options: &Options,
+        _ctx: &PlanContext,
+    ) -> Result<Decision, RefundError> {
+        decide(valid, request, options)
     }
     fn provider_error(error: &RefundError) -> Option<ProviderError> {
         provider_error(error)

@@ -6,7 +6,7 @@ use crate::provider::rules::{NoSuchRequest, RequestScope};
 use serde_json::value::RawValue;
 
 use super::wire::{ItemRefundType, Options, OrderRefundType, Request, parse_amount, parse_percent};
-use crate::error::RefundError;
+use crate::error::{Field, RefundError};
 use crate::ledger::RefundState;
 use crate::money::{Currency, Minor, Money};
 use crate::plan::{ProviderCall, ProviderResponse};
@@ -115,12 +115,28 @@ fn call_body<'a>(
                         amount: it
                             .amount
                             .as_ref()
-                            .map(|w| money(w, &format!("/request/items/{i}/amount")))
+                            .map(|w| {
+                                money(
+                                    w,
+                                    &Field::at("/request/items")
+                                        .item(i)
+                                        .field("amount")
+                                        .pointer(),
+                                )
+                            })
                             .transpose()?,
                         percent: it
                             .percent
                             .as_ref()
-                            .map(|w| percent(w, &format!("/request/items/{i}/percent")))
+                            .map(|w| {
+                                percent(
+                                    w,
+                                    &Field::at("/request/items")
+                                        .item(i)
+                                        .field("percent")
+                                        .pointer(),
+                                )
+                            })
                             .transpose()?,
                         item_type: it.item_type,
                     })

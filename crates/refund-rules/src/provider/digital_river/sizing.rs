@@ -6,9 +6,10 @@ use std::collections::HashMap;
 use super::order_refundable;
 use super::wire::{Options, OrderRefundType, PercentBasis, Request, parse_amount, parse_percent};
 use crate::allocation::{AllocationError, Percent, Ratio, catch_up, largest_remainder, share};
-use crate::error::RefundError;
+use crate::error::{Field, RefundError};
 use crate::ledger::{Allocation, Ledger, Line, LineIndex, LineKind, LineUsage, Refundable};
 use crate::money::{Currency, Minor, Money};
+use crate::plan::Notes;
 
 /// One line of the refund's scope, with what is left of it.
 #[derive(Debug, Clone)]
@@ -324,7 +325,7 @@ pub(super) fn size(
     index: &LineIndex<'_>,
     request: &Request,
     options: &Options,
-    why: &mut Vec<String>,
+    why: &mut impl Notes,
 ) -> Result<Vec<Allocation>, RefundError> {
     let currency = ledger.currency;
     let amount = request
@@ -347,7 +348,7 @@ pub(super) fn size(
         let charges = charges_by_item(ledger);
         let mut all = Vec::new();
         for (i, item) in items.iter().enumerate() {
-            let at = |f: &str| format!("/request/items/{i}/{f}");
+            let at = |f| Field::at("/request/items").item(i).field(f);
             let scope = match item.item_type {
                 // DR1: item level = the item amount and its tax only.
                 None => {
@@ -394,31 +395,34 @@ pub(super) fn size(
                     found
                 }
             };
-            let amount_pointer = at("amount");
-            let percent_pointer = at("percent");
-            let (sizing, pointer) = match (&item.amount, &item.percent, item.quantity) {
-                (Some(w), _, _) => (
-                    Sizing::Amount(parse_amount(w, currency, options, &amount_pointer)?),
-                    amount_pointer.clone(),
-                ),
-                (None, Some(w), _) => (
-                    Sizing::Percent(parse_percent(w, &percent_pointer)?, options.percent_of),
-                    percent_pointer.clone(),
-                ),
+            let (sizing, field) = match (&item.amount, &item.percent, item.quantity) {
+                (Some(w), _, _) => {
+                    let field = at("amount");
+                    let amount = parse_amount(w, currency, options, &field.pointer())?;
+                    (Sizing::Amount(amount), field)
+                }
+                (None, Some(w), _) => {
+                    let field = at("percent");
+                    let percent = parse_percent(w, &field.pointer())?;
+                    (Sizing::Percent(percent, options.percent_of), field)
+                }
                 // [U] units alone refund `quantity / ordered` of the item.
                 (None, None, Some(q)) => (Sizing::Quantity(q), at("quantity")),
                 // [U] nothing else: the whole item that is still available.
                 (None, None, None) => (Sizing::Everything, at("itemId")),
             };
+            let pointer = field.pointer();
             let allocs = allocate(&scope, &sizing, currency, &pointer)?;
-            why.push(format!(
-                "item `{}`{}: {}",
-                item.item_id,
-                item.item_type
-                    .map(|k| format!(" ({})", k.line_kind().as_str()))
-                    .unwrap_or_default(),
-                describe(&allocs, currency)
-            ));
+            why.note(|| {
+                format!(
+                    "item `{}`{}: {}",
+                    item.item_id,
+                    item.item_type
+                        .map(|k| format!(" ({})", k.line_kind().as_str()))
+                        .unwrap_or_default(),
+                    describe(&allocs, currency)
+                )
+            });
             all.extend(allocs);
         }
         return Ok(all);
@@ -452,7 +456,7 @@ pub(super) fn size(
                     refundable: tax,
                 });
             }
-            why.push("type tax: the whole unrefunded tax (full tax refunds only)".to_owned());
+            why.note(|| "type tax: the whole unrefunded tax (full tax refunds only)".to_owned());
             allocate(&scope, &Sizing::Everything, currency, "/request")
         }
         // DR1: `type` shipping/fees/duty (and importer_tax, DR4) refund that component plus its
@@ -474,11 +478,7 @@ pub(super) fn size(
             }
             let (sizing, pointer) = order_sizing("/request")?;
             let allocs = allocate(&scope, &sizing, currency, pointer)?;
-            why.push(format!(
-                "type {}: {}",
-                kind.as_str(),
-                describe(&allocs, currency)
-            ));
+            why.note(|| format!("type {}: {}", kind.as_str(), describe(&allocs, currency)));
             Ok(allocs)
         }
         // DR1: an order-level product refund spreads over product, shipping, duties and taxes;
@@ -505,18 +505,22 @@ pub(super) fn size(
                 let order = order_refundable(ledger)?.available;
                 let lines = scope_refundable(&scope, currency)?.available;
                 if order < lines {
-                    why.push(format!(
-                        "percent 100 while captures are incomplete: everything available, {}",
-                        Money::new(order, currency)
-                    ));
+                    why.note(|| {
+                        format!(
+                            "percent 100 while captures are incomplete: everything available, {}",
+                            Money::new(order, currency)
+                        )
+                    });
                     sizing = Sizing::Amount(Money::new(order, currency));
                 }
             }
             let allocs = allocate(&scope, &sizing, currency, pointer)?;
-            why.push(format!(
-                "order-level product refund over every line but fees: {}",
-                describe(&allocs, currency)
-            ));
+            why.note(|| {
+                format!(
+                    "order-level product refund over every line but fees: {}",
+                    describe(&allocs, currency)
+                )
+            });
             Ok(allocs)
         }
     }

@@ -8,7 +8,7 @@ use serde_json::value::RawValue;
 
 use super::PROVIDER;
 use crate::allocation::{Percent, PercentError};
-use crate::error::RefundError;
+use crate::error::{Field, RefundError};
 use crate::ledger::LineKind;
 use crate::money::{AmountProblem, Currency, Money};
 use crate::wire::{WireDecimal, from_json_text, from_options_json, positive_wire_money};
@@ -225,7 +225,7 @@ fn check_shape(r: &Request) -> Result<(), RefundError> {
         // Items seen so far: a scan per item would be quadratic in items.
         let mut seen = HashSet::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
-            let at = |f: &str| format!("/request/items/{i}/{f}");
+            let at = |f| Field::at("/request/items").item(i).field(f);
             if item.amount.is_some() && item.percent.is_some() {
                 return Err(RefundError::invalid_input(
                     at("percent"),

@@ -28,7 +28,8 @@ use crate::ledger::{Ledger, RefundState, Refundable};
 use crate::machine::{PaymentEvent as P, ProviderMachines};
 use crate::money::{AmountProblem, Minor, Money, decimal_digit_count};
 use crate::plan::{
-    Operation, Plan, PlanContext, RefundDraft, RefundKind, outline_refund, resolve_amount,
+    Decision, NoNotes, Notes, Operation, Plan, PlanContext, RefundDraft, RefundKind, Rule,
+    ValidLedger, outline_refund, refund_decision, resolve_amount,
 };
 use crate::time::Timestamp;
 use crate::wire::{positive_wire_money, request_currency};
@@ -62,7 +63,7 @@ enum Stage {
     Settled,
 }
 
-fn stage(ledger: &Ledger, why: &mut Vec<String>) -> Result<Stage, RefundError> {
+fn stage(ledger: &Ledger, why: &mut impl Notes) -> Result<Stage, RefundError> {
     let status = ledger.status.payment.as_str();
     match status {
         // FS1 Cancel / FS5 837: nothing to refund on a voided or declined charge.
@@ -99,7 +100,7 @@ fn stage(ledger: &Ledger, why: &mut Vec<String>) -> Result<Stage, RefundError> {
                 ));
             }
             if status == "CAPTURED" && settled {
-                why.push("every capture is settled: the charge counts as settled".to_owned());
+                why.note(|| "every capture is settled: the charge counts as settled".to_owned());
             }
             Ok(if settled {
                 Stage::Settled
@@ -110,20 +111,63 @@ fn stage(ledger: &Ledger, why: &mut Vec<String>) -> Result<Stage, RefundError> {
     }
 }
 
-/// Decides a Fiserv refund, or the cancel that replaces it.
-pub fn plan(
-    ledger: &Ledger,
+/// FS1 (refunds and cancels), FS2 (amount components) and FS5 (the 12-month window), in the
+/// `Fiserv/Commerce-Hub` repository at 8f857386.
+const FS1: &str = "Fiserv/Commerce-Hub@8f857386 docs/Resources/API-Documents/Payments/Refund.md";
+const FS1_CANCEL: &str =
+    "Fiserv/Commerce-Hub@8f857386 docs/Resources/API-Documents/Payments/Cancel.md";
+const FS2: &str = "Fiserv/Commerce-Hub@8f857386 docs/Resources/Master-Data/Amount-Components.md";
+const FS5: &str = "Fiserv/Commerce-Hub@8f857386 docs/Resources/Guides/Response-Codes/Error-Code.md";
+
+/// The rules a Fiserv refund passes, in order.
+const REFUND_RULES: &[Rule] = &[
+    Rule {
+        id: "fiserv.settled_or_cancel",
+        source: FS1,
+    },
+    Rule {
+        id: "fiserv.currency_and_components",
+        source: FS2,
+    },
+    Rule {
+        id: "fiserv.twelve_month_window",
+        source: FS5,
+    },
+    Rule {
+        id: "fiserv.amount_within_what_remains",
+        source: FS1,
+    },
+];
+
+/// The rules a Fiserv cancel passes, in order.
+const CANCEL_RULES: &[Rule] = &[
+    Rule {
+        id: "fiserv.settled_or_cancel",
+        source: FS1,
+    },
+    Rule {
+        id: "fiserv.cancel_is_whole",
+        source: FS1_CANCEL,
+    },
+];
+
+/// Decides a Fiserv refund, or the cancel that replaces it, without rendering; also returns
+/// the amount the body asked for (`None`: the whole amount). `why` collects the explanation
+/// when a plan is rendered ([`NoNotes`] otherwise).
+fn decide_inner(
+    valid: &ValidLedger<'_>,
     request: &Request,
     options: &Options,
     ctx: &PlanContext,
-) -> Result<Plan, RefundError> {
-    let mut why = Vec::new();
-    let stage = stage(ledger, &mut why)?;
+    why: &mut impl Notes,
+) -> Result<(Decision, Option<Money>), RefundError> {
+    let ledger = valid.ledger();
+    let stage = stage(ledger, why)?;
     check_reference(ledger, request)?;
-    let refundable = ledger.refundable()?;
-    why.push(refundable.summary());
-    let requested = body_amount(ledger, request, options, &mut why)?;
-    match stage {
+    let refundable = valid.refundable_all();
+    why.note(|| refundable.summary());
+    let requested = body_amount(ledger, request, options, why)?;
+    let decision = match stage {
         Stage::Authorized => {
             // S1/FS1: not captured -> cancel the authorization.
             if !options.auto_cancel {
@@ -132,11 +176,11 @@ pub fn plan(
                     Some(Operation::Cancel),
                 ));
             }
-            why.push(
+            why.note(|| {
                 "not captured: cancel the authorization instead of refunding (S1, FS1 Cancel)"
-                    .to_owned(),
-            );
-            plan_cancel(ledger, request, options, requested, refundable, why)
+                    .to_owned()
+            });
+            decide_cancel(valid, requested, refundable)?
         }
         Stage::CapturedUnsettled if !options.allow_unsettled_refund => {
             // S1: "only if it is already been captured and settled, otherwise submit a cancel".
@@ -145,21 +189,59 @@ pub fn plan(
                     alternative: Some(Operation::Cancel),
                 });
             }
-            why.push(
+            why.note(|| {
                 "captured but not settled: cancel instead of refunding (S1; allow_unsettled_refund is off)"
-                    .to_owned(),
-            );
-            plan_cancel(ledger, request, options, requested, refundable, why)
+                    .to_owned()
+            });
+            decide_cancel(valid, requested, refundable)?
         }
         Stage::CapturedUnsettled | Stage::Settled => {
             if stage == Stage::CapturedUnsettled {
-                why.push(
+                why.note(|| {
                     "captured but not settled: refunded because allow_unsettled_refund is on (FS1 tagged refund)"
-                        .to_owned(),
-                );
+                        .to_owned()
+                });
             }
-            plan_refund(ledger, request, options, ctx, requested, refundable, why)
+            check_window(valid, ctx, why)?;
+            // S1: partial or full; [U] default: repeated partials while the total stays within
+            // the captured amount (FS5 810 beyond it).
+            let (amount, kind) = resolve_amount(requested, &refundable, "/request/amount/total")?;
+            refund_decision(
+                &MACHINES,
+                valid,
+                refundable,
+                (amount, kind, RefundState::Succeeded),
+                REFUND_RULES,
+            )?
         }
+    };
+    Ok((decision, requested))
+}
+
+/// Decides a Fiserv refund (or the cancel that replaces it) without rendering it.
+#[inline]
+pub fn decide(
+    valid: &ValidLedger<'_>,
+    request: &Request,
+    options: &Options,
+    ctx: &PlanContext,
+) -> Result<Decision, RefundError> {
+    decide_inner(valid, request, options, ctx, &mut NoNotes).map(|(decision, _)| decision)
+}
+
+/// Decides a Fiserv refund, or the cancel that replaces it, and renders it.
+pub fn plan(
+    ledger: &Ledger,
+    request: &Request,
+    options: &Options,
+    ctx: &PlanContext,
+) -> Result<Plan, RefundError> {
+    let valid = ValidLedger::after_check(PROVIDER, &MACHINES, ledger)?;
+    let mut why = Vec::new();
+    let (decision, requested) = decide_inner(&valid, request, options, ctx, &mut why)?;
+    match decision.operation {
+        Operation::Cancel => Ok(plan_cancel(ledger, request, options, &decision, why)),
+        _ => plan_refund(ledger, request, options, ctx, requested, &decision, why),
     }
 }
 
@@ -185,7 +267,7 @@ fn body_amount(
     ledger: &Ledger,
     request: &Request,
     options: &Options,
-    why: &mut Vec<String>,
+    why: &mut impl Notes,
 ) -> Result<Option<Money>, RefundError> {
     let Some(amount) = &request.amount else {
         if request.amount_components.is_some() {
@@ -196,7 +278,7 @@ fn body_amount(
                 "missing `amount`, required with `amountComponents`",
             ));
         }
-        why.push("no amount: the whole remaining amount (S1)".to_owned());
+        why.note(|| "no amount: the whole remaining amount (S1)".to_owned());
         return Ok(None);
     };
     // S1: both `total` and `currency` are required in `amount` (FS5 106 when missing).
@@ -240,10 +322,9 @@ fn body_amount(
                     components: Money::new(sum, ledger.currency),
                 });
             }
-            Some(_) => why.push(format!("amountComponents add up to {money} (FS2)")),
-            None => {
-                why.push("amountComponents carry no additive field: nothing to add up".to_owned())
-            }
+            Some(_) => why.note(|| format!("amountComponents add up to {money} (FS2)")),
+            None => why
+                .note(|| "amountComponents carry no additive field: nothing to add up".to_owned()),
         }
     }
     Ok(Some(money))
@@ -251,13 +332,20 @@ fn body_amount(
 
 /// FS5: the 12-month window of `ledger`: the instant it is measured from (`created_at`, else the
 /// first capture's `captured_at`) and its last instant (inclusive); `None` without either.
-fn window(ledger: &Ledger) -> Result<Option<(Timestamp, Timestamp)>, RefundError> {
+/// `known_end`: the last instant, when [`crate::engine::validate`] measured it already.
+fn window(
+    ledger: &Ledger,
+    known_end: Option<Timestamp>,
+) -> Result<Option<(Timestamp, Timestamp)>, RefundError> {
     let reference = ledger
         .created_at
         .or_else(|| ledger.captures.iter().filter_map(|c| c.captured_at).min());
     let Some(reference) = reference else {
         return Ok(None);
     };
+    if let Some(end) = known_end {
+        return Ok(Some((reference, end)));
+    }
     let months = i32::try_from(REFUND_WINDOW_MONTHS)
         .map_err(|_| RefundError::invalid_input("/now", "window out of range"))?;
     let limit: Timestamp = reference
@@ -270,15 +358,15 @@ fn window(ledger: &Ledger) -> Result<Option<(Timestamp, Timestamp)>, RefundError
 /// `created_at` (else the first capture's `captured_at`) to the caller's `now`. Exactly 12
 /// calendar months is still allowed.
 fn check_window(
-    ledger: &Ledger,
+    valid: &ValidLedger<'_>,
     ctx: &PlanContext,
-    why: &mut Vec<String>,
+    why: &mut impl Notes,
 ) -> Result<(), RefundError> {
-    let Some((reference, limit)) = window(ledger)? else {
-        why.push(
+    let Some((reference, limit)) = window(valid.ledger(), valid.window_end())? else {
+        why.note(|| {
             "no created_at or captured_at in the ledger: the 12-month window cannot be checked"
-                .to_owned(),
-        );
+                .to_owned()
+        });
         return Ok(());
     };
     let now = ctx.now.ok_or_else(|| {
@@ -303,7 +391,7 @@ fn check_window(
             window_months: REFUND_WINDOW_MONTHS,
         });
     }
-    why.push(format!(
+    why.note(|| format!(
         "within the {REFUND_WINDOW_MONTHS}-month window: {reference} + {REFUND_WINDOW_MONTHS} months = {limit} >= {now}"
     ));
     Ok(())
@@ -315,13 +403,15 @@ fn plan_refund(
     options: &Options,
     ctx: &PlanContext,
     requested: Option<Money>,
-    refundable: Refundable,
+    decision: &Decision,
     mut why: Vec<String>,
 ) -> Result<Plan, RefundError> {
-    check_window(ledger, ctx, &mut why)?;
-    // S1: partial or full; [U] default: repeated partials while the total stays within the
-    // captured amount (FS5 810 beyond it).
-    let (amount, kind) = resolve_amount(requested, &refundable, "/request/amount/total")?;
+    let Decision {
+        amount,
+        kind,
+        refundable,
+        ..
+    } = *decision;
     let outline = outline_refund(
         &MACHINES,
         ledger,
@@ -351,15 +441,14 @@ fn plan_refund(
     ))
 }
 
-fn plan_cancel(
-    ledger: &Ledger,
-    request: &Request,
-    options: &Options,
+/// The cancel that replaces a refund: what it releases is the authorization, or what is left of
+/// the unsettled capture.
+fn decide_cancel(
+    valid: &ValidLedger<'_>,
     requested: Option<Money>,
     refundable: Refundable,
-    mut why: Vec<String>,
-) -> Result<Plan, RefundError> {
-    // What the cancel releases: the authorization, or what is left of the unsettled capture.
+) -> Result<Decision, RefundError> {
+    let ledger = valid.ledger();
     let authorized_only = ledger.captures.is_empty();
     let cancellable = if authorized_only {
         Refundable {
@@ -420,13 +509,8 @@ fn plan_cancel(
             });
         }
     }
-    let status_after = MACHINES.advance(&ledger.status, P::Void)?;
-    why.push(format!(
-        "cancel of {full}; the charge becomes {}",
-        status_after.payment
-    ));
-    let (call, response) = render::cancel(ledger, request, options, full);
-    Ok(Plan {
+    let status_after = MACHINES.advance_from(valid.statuses(), P::Void)?;
+    Ok(Decision {
         provider: PROVIDER,
         operation: Operation::Cancel,
         kind: RefundKind::Full,
@@ -435,6 +519,34 @@ fn plan_cancel(
         remaining_after: Money::new(Minor::ZERO, ledger.currency),
         status_after,
         refund_state: None,
+        rules: CANCEL_RULES,
+        replay: false,
+    })
+}
+
+fn plan_cancel(
+    ledger: &Ledger,
+    request: &Request,
+    options: &Options,
+    decision: &Decision,
+    mut why: Vec<String>,
+) -> Plan {
+    let full = decision.amount;
+    let status_after = decision.status_after.to_statuses();
+    why.push(format!(
+        "cancel of {full}; the charge becomes {}",
+        status_after.payment
+    ));
+    let (call, response) = render::cancel(ledger, request, options, full);
+    Plan {
+        provider: PROVIDER,
+        operation: Operation::Cancel,
+        kind: decision.kind,
+        amount: full,
+        refundable: decision.refundable,
+        remaining_after: decision.remaining_after,
+        status_after,
+        refund_state: decision.refund_state,
         version: ledger.version,
         event: Some(Event {
             id: format!("{}.voided", ledger.id.as_deref().unwrap_or("payment")),
@@ -445,7 +557,7 @@ fn plan_cancel(
         provider_response: Some(response),
         replay: false,
         explanation: why,
-    })
+    }
 }
 
 /// The FiservCommerceHub rules, registered in `provider/mod.rs`.
@@ -480,10 +592,19 @@ impl Rules for FiservCommerceHubRules {
     ) -> Result<Option<String>, crate::provider::rules::NoSuchRequest> {
         crate::provider::rules::amount_total_body(ledger, scope, amount)
     }
+    #[inline]
+    fn decide(
+        valid: &ValidLedger<'_>,
+        request: &Request,
+        options: &Options,
+        ctx: &PlanContext,
+    ) -> Result<Decision, RefundError> {
+        decide(valid, request, options, ctx)
+    }
     fn provider_error(error: &RefundError) -> Option<ProviderError> {
         provider_error(error)
     }
     fn valid_until(ledger: &Ledger) -> Result<Option<Timestamp>, RefundError> {
-        Ok(window(ledger)?.map(|(_, limit)| limit))
+        Ok(window(ledger, None)?.map(|(_, limit)| limit))
     }
 }

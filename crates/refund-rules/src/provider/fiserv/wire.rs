@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::PROVIDER;
-use crate::error::{InputProblem, RefundError};
+use crate::error::{Field, InputProblem, RefundError};
 use crate::money::{Currency, Minor, Money, decimal_digit_count, parse_wire_money};
 use crate::wire::{WireDecimal, from_optional_json, from_options_json};
 
@@ -390,18 +390,22 @@ fn check_structure(request: &Request) -> Result<(), RefundError> {
             &r.reference_transaction_id,
             &r.reference_merchant_transaction_id,
         ) {
-            (Some(id), None) => {
-                check_id(Some(id), &format!("{REF}/referenceTransactionId"), Some(40))?
-            }
+            (Some(id), None) => check_id(
+                Some(id),
+                &Field::at(REF).field("referenceTransactionId").pointer(),
+                Some(40),
+            )?,
             (None, Some(id)) => check_id(
                 Some(id),
-                &format!("{REF}/referenceMerchantTransactionId"),
+                &Field::at(REF)
+                    .field("referenceMerchantTransactionId")
+                    .pointer(),
                 Some(128),
             )?,
             (Some(_), Some(_)) => {
                 // FS1: "Only a single transaction identifier should be passed within the request."
                 return Err(RefundError::invalid_input(
-                    format!("{REF}/referenceMerchantTransactionId"),
+                    Field::at(REF).field("referenceMerchantTransactionId"),
                     "send only one of `referenceTransactionId` and `referenceMerchantTransactionId`",
                 ));
             }
@@ -417,7 +421,7 @@ fn check_structure(request: &Request) -> Result<(), RefundError> {
             && kind != "CHARGES"
         {
             return Err(RefundError::invalid_input(
-                format!("{REF}/referenceTransactionType"),
+                Field::at(REF).field("referenceTransactionType"),
                 format!("`referenceTransactionType` `{kind}` is not `CHARGES`"),
             ));
         }
@@ -450,7 +454,7 @@ pub(super) fn require_number(
     pointer: &str,
     options: &Options,
 ) -> Result<(), RefundError> {
-    if options.lenient_amount_strings {
+    if options.lenient_amount_strings || !wire.quoted {
         return Ok(());
     }
     wire.require_number(
@@ -460,31 +464,38 @@ pub(super) fn require_number(
     )
 }
 
+/// `amountComponents` and its lists.
+const COMPONENTS: &str = "/request/amountComponents";
+const TAX_AMOUNTS: &str = "/request/amountComponents/taxAmounts";
+const PRICE_ADJUSTMENTS: &str = "/request/amountComponents/priceAdjustments";
+
 /// A money field (see [`require_number`]). Decimals are the currency's precision (FS3); more is
 /// `invalid_amount`, never rounded.
 fn wire_money(
     wire: &WireDecimal,
     currency: Currency,
-    pointer: &str,
+    at: Field,
     options: &Options,
 ) -> Result<Money, RefundError> {
-    require_number(wire, pointer, options)?;
+    if wire.quoted && !options.lenient_amount_strings {
+        require_number(wire, &at.pointer(), options)?;
+    }
     parse_wire_money(&wire.text, currency, PROVIDER)
-        .map_err(|p| RefundError::invalid_amount(pointer, &wire.text, p))
+        .map_err(|p| RefundError::invalid_amount(at.pointer(), &wire.text, p))
 }
 
 /// A rate (percent) field: a plain non-negative decimal, never added.
-fn check_rate(wire: &WireDecimal, pointer: &str, options: &Options) -> Result<(), RefundError> {
+fn check_rate(wire: &WireDecimal, at: Field, options: &Options) -> Result<(), RefundError> {
     if wire.quoted && !options.lenient_amount_strings {
         return Err(RefundError::invalid_input(
-            pointer,
-            format!("`{}` must be a JSON number", field_name(pointer)),
+            at.pointer(),
+            format!("`{}` must be a JSON number", at.name()),
         ));
     }
     // Rates are not money: any number of decimals, only the plain-decimal grammar matters.
     decimal_digit_count(&wire.text)
         .map(|_| ())
-        .map_err(|p| RefundError::invalid_amount(pointer, &wire.text, p))
+        .map_err(|p| RefundError::invalid_amount(at.pointer(), &wire.text, p))
 }
 
 /// The documented formula (providers.md §2.3 \[U\] default, FS2):
@@ -498,8 +509,7 @@ pub(super) fn components_sum(
     currency: Currency,
     options: &Options,
 ) -> Result<Option<Minor>, RefundError> {
-    const BASE: &str = "/request/amountComponents";
-    let overflow = |_| RefundError::overflow(BASE);
+    let overflow = |_| RefundError::overflow(COMPONENTS);
     let additive = [
         ("subTotal", &c.sub_total),
         ("vatAmount", &c.vat_amount),
@@ -516,7 +526,7 @@ pub(super) fn components_sum(
     let mut any = false;
     for (name, field) in additive {
         if let Some(w) = field {
-            let m = wire_money(w, currency, &format!("{BASE}/{name}"), options)?;
+            let m = wire_money(w, currency, Field::at(COMPONENTS).field(name), options)?;
             sum = sum.checked_add(m.minor).map_err(overflow)?;
             any = true;
         }
@@ -527,7 +537,7 @@ pub(super) fn components_sum(
         ("grossAmount", &c.gross_amount),
     ] {
         if let Some(w) = field {
-            wire_money(w, currency, &format!("{BASE}/{name}"), options)?;
+            wire_money(w, currency, Field::at(COMPONENTS).field(name), options)?;
         }
     }
     for (name, field) in [
@@ -535,34 +545,34 @@ pub(super) fn components_sum(
         ("freightRate", &c.freight_rate),
     ] {
         if let Some(w) = field {
-            check_rate(w, &format!("{BASE}/{name}"), options)?;
+            check_rate(w, Field::at(COMPONENTS).field(name), options)?;
         }
     }
     for (i, tax) in c.tax_amounts.iter().flatten().enumerate() {
-        let at = format!("{BASE}/taxAmounts/{i}");
+        let at = |name| Field::at(TAX_AMOUNTS).item(i).field(name);
         if let Some(kind) = &tax.tax_type
             && !TAX_TYPES.contains(&kind.as_str())
         {
             return Err(RefundError::invalid_input(
-                format!("{at}/taxType"),
+                at("taxType").pointer(),
                 format!("unknown `taxType` `{kind}`"),
             ));
         }
         if let Some(rate) = &tax.tax_rate {
-            check_rate(rate, &format!("{at}/taxRate"), options)?;
+            check_rate(rate, at("taxRate"), options)?;
         }
         if let Some(w) = &tax.tax_amount {
-            let m = wire_money(w, currency, &format!("{at}/taxAmount"), options)?;
+            let m = wire_money(w, currency, at("taxAmount"), options)?;
             sum = sum.checked_add(m.minor).map_err(overflow)?;
             any = true;
         }
     }
     for (i, adj) in c.price_adjustments.iter().flatten().enumerate() {
-        let at = format!("{BASE}/priceAdjustments/{i}");
+        let at = |name| Field::at(PRICE_ADJUSTMENTS).item(i).field(name);
         let fee = match adj.adjustment_type.as_deref() {
             Some(kind) if !ADJUSTMENT_TYPES.contains(&kind) => {
                 return Err(RefundError::invalid_input(
-                    format!("{at}/adjustmentType"),
+                    at("adjustmentType").pointer(),
                     format!("unknown `adjustmentType` `{kind}`"),
                 ));
             }
@@ -570,10 +580,10 @@ pub(super) fn components_sum(
             None => false,
         };
         if let Some(rate) = &adj.adjustment_rate {
-            check_rate(rate, &format!("{at}/adjustmentRate"), options)?;
+            check_rate(rate, at("adjustmentRate"), options)?;
         }
         if let Some(w) = &adj.adjustment_amount {
-            let m = wire_money(w, currency, &format!("{at}/adjustmentAmount"), options)?;
+            let m = wire_money(w, currency, at("adjustmentAmount"), options)?;
             sum = if fee {
                 sum.checked_add(m.minor)
             } else {

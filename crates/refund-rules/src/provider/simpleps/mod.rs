@@ -71,6 +71,7 @@ const REFUND_RULES: &[Rule] = &[
 
 /// Decides a SimplePS refund on a validated ledger, allocating nothing on success; also returns
 /// the amount the body asked for (`None`: the whole remaining amount).
+#[inline]
 fn decide_refund(
     valid: &ValidLedger<'_>,
     request: &Request,
@@ -137,7 +138,7 @@ fn decide_refund(
     } else {
         P::RefundPartial
     };
-    let status_after = MACHINES.advance_static(&ledger.status, step)?;
+    let status_after = MACHINES.advance_from(valid.statuses(), step)?;
     let remaining = refundable
         .available
         .checked_sub(amount.minor)
@@ -158,6 +159,7 @@ fn decide_refund(
 }
 
 /// Decides a SimplePS refund without rendering it.
+#[inline]
 pub fn decide(valid: &ValidLedger<'_>, request: &Request) -> Result<Decision, RefundError> {
     decide_refund(valid, request).map(|(decision, _)| decision)
 }
@@ -257,6 +259,7 @@ impl Rules for SimplePsRules {
     ) -> Result<Plan, RefundError> {
         plan(ledger, request, ctx)
     }
+    #[inline]
     fn decide(
         valid: &ValidLedger<'_>,
         request: &Request,
