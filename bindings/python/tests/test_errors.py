@@ -120,11 +120,14 @@ def test_a_float_anywhere_is_rejected(call: Any, pointer: str) -> None:
     assert "float" in err.message and "Decimal" in err.message
 
 
-def test_int_is_refused_where_major_units_are_expected() -> None:
-    with pytest.raises(refund_rules.UnsupportedValue, match="ambiguous"):
-        refund_rules.plan("simpleps", {**LEDGER, "authorized": 100})
-    with pytest.raises(refund_rules.UnsupportedValue, match="ambiguous"):
-        refund_rules.parse_amount(25, "USD")  # type: ignore[arg-type]
+def test_int_is_an_amount_but_bool_is_not() -> None:
+    # One amount rule: an int is the amount it says (25 == 25.00), in the ledger and in requests.
+    by_int = refund_rules.plan("simpleps", {**LEDGER, "authorized": 100, "captures": [{"id": "c", "amount": 100}]})
+    by_text = refund_rules.plan("simpleps", {**LEDGER, "authorized": "100.00", "captures": [{"id": "c", "amount": "100.00"}]})
+    assert by_int.to_dict() == by_text.to_dict() and by_int.amount == Decimal("100.00")
+    assert refund_rules.parse_amount(25, "USD").minor == 2500
+    with pytest.raises(refund_rules.InvalidInput):
+        refund_rules.plan("simpleps", {**LEDGER, "authorized": True})
     with pytest.raises(refund_rules.UnsupportedValue):
         refund_rules.format_amount(True, "USD")
 

@@ -14,6 +14,7 @@ A thin Python layer over the Rust engine's JSON surface; no refund rule lives in
 
 from __future__ import annotations
 
+import datetime
 import enum
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -59,6 +60,7 @@ __all__ = [
     "Provider",
     "plan",
     "plan_many",
+    "plan_json",
     "apply",
     "refundable",
     "parse_amount",
@@ -168,6 +170,21 @@ def run(operation: str, document: Document) -> Any:
     return _call(operation, document)
 
 
+_NAIVE = (
+    "a datetime without a timezone (naive) is not an instant: add a timezone, e.g. "
+    "datetime(2026, 1, 31, 12, 0, tzinfo=timezone.utc), or pass RFC 3339 text such as "
+    '"2026-01-31T12:00:00Z"'
+)
+
+
+def _planned(status: int, payload: Any) -> Plan:
+    if status == 0:
+        return Plan._native(payload)
+    if status == 1:
+        return Plan._lazy(payload)
+    raise error_from_envelope(payload or {})
+
+
 def _plan_document(
     provider: ProviderLike,
     ledger: LedgerLike,
@@ -183,6 +200,8 @@ def _plan_document(
     if options is not None:
         doc["options"] = options
     if now is not None:
+        if isinstance(now, datetime.datetime) and now.utcoffset() is None:
+            raise UnsupportedValue("/now", now, _NAIVE)
         doc["now"] = now.isoformat().replace("+00:00", "Z") if hasattr(now, "isoformat") else now
     if refund_id is not None:
         doc["refund_id"] = refund_id
@@ -215,7 +234,28 @@ def plan(
         RefundError: a subclass by family, with the stable ``code``.
     """
     doc = _plan_document(provider, ledger, request, options, now, refund_id)
-    return Plan._lazy(_call("plan", doc, _LEDGER_RULES))
+    # Dicts are read straight into the engine's typed documents; the engine decides and the
+    # plan's fields are built when read (the provider call, event and explanation are rendered
+    # on first access). Anything unusual takes the JSON path, with the same answers.
+    return _planned(*_native.plan_doc(doc))
+
+
+def plan_json(document: Union[str, bytes, bytearray]) -> Plan:
+    """Plans a refund from a whole ``plan`` document given as JSON text (as the CLI reads it:
+    ``{"provider", "ledger", "request"?, "options"?, "now"?, "refund_id"?}``).
+
+    The engine parses the text itself (numbers stay exact: no ``json.loads`` needed) and
+    decides; fields are built when read. Raises :class:`RefundError` on rejection.
+    """
+    if isinstance(document, (bytes, bytearray)):
+        raw = bytes(document)
+        try:
+            document = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return _planned(*_native.plan_doc(raw))
+    if not isinstance(document, str):
+        raise UnsupportedValue("", document, "plan_json takes JSON text (str or bytes); use plan() for dicts")
+    return _planned(*_native.plan_doc(document))
 
 
 def plan_many(documents: Iterable[Document]) -> List[PlanResult]:
@@ -230,8 +270,10 @@ def plan_many(documents: Iterable[Document]) -> List[PlanResult]:
     results: List[PlanResult] = []
     for status, payload in _native.plan_many(documents):
         if status == 0:
-            results.append(PlanResult(plan=Plan._lazy(payload)))
+            results.append(PlanResult(plan=Plan._native(payload)))
         elif status == 1:
+            results.append(PlanResult(plan=Plan._lazy(payload)))
+        elif status == 2:
             results.append(PlanResult(error=error_from_envelope(payload or {})))
         else:
             results.append(PlanResult(error=payload))
@@ -262,7 +304,7 @@ def refundable(
 
 
 def parse_amount(
-    amount: Union[Decimal, str], currency: str, *, provider: Optional[ProviderLike] = None
+    amount: Union[Decimal, int, str], currency: str, *, provider: Optional[ProviderLike] = None
 ) -> Amount:
     """Parses a major-unit amount (``Decimal("25.00")`` or ``"25.00"``) into minor units,
     strictly: no more decimals than the currency has, no sign, no exponent notation. With a

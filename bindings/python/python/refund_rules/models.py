@@ -40,8 +40,10 @@ __all__ = [
     "major_amount_text",
 ]
 
-AmountLike = Union[Decimal, str]
-"""A major-unit amount: an exact Decimal (``Decimal("25.00")``) or its text (``"25.00"``)."""
+AmountLike = Union[Decimal, int, str]
+"""An amount: an exact Decimal (``Decimal("25.00")``), an int (``25``) or its text
+(``"25.00"``). The engine writes it in the form each place expects (see the README's amount
+table); a ``float`` is refused."""
 
 T = TypeVar("T")
 M = TypeVar("M", bound="_Model")
@@ -50,24 +52,21 @@ M = TypeVar("M", bound="_Model")
 def major_amount_text(value: object, pointer: str) -> object:
     """The wire form of a major-unit amount field (ledger and event amounts are strings).
 
-    ``Decimal`` -> its exact text; ``str`` -> unchanged; ``float`` -> ``FloatNotAllowed``;
-    ``int`` -> ``UnsupportedValue`` (ambiguous: major or minor units?). Anything else is
-    passed through for the engine to reject with its own pointer.
+    ``Decimal`` -> its exact text; ``int`` -> its digits (``25`` is 25.00); ``str`` ->
+    unchanged; ``float`` -> ``FloatNotAllowed``. Anything else is passed through for the engine
+    to reject with its own pointer.
     """
     if isinstance(value, Decimal):
         return decimal_text(value)
     if isinstance(value, float):
-        raise FloatNotAllowed(pointer, value)
-    if isinstance(value, int) and not isinstance(value, bool):
-        # str(int) refuses ints beyond sys.get_int_max_str_digits(); Decimal's text does not.
-        text = str(Decimal(int(value)))
-        raise UnsupportedValue(
+        raise FloatNotAllowed(
             pointer,
             value,
-            f"int `{text}` is ambiguous here: this field is a major-unit amount; pass "
-            f'decimal.Decimal("{text}") or a str such as "{text}.00" (ints are accepted only '
-            "where minor units are expected, as in format_amount)",
+            f'pass decimal.Decimal("{value!r}"), the str "{value!r}" or an int',
         )
+    if isinstance(value, int) and not isinstance(value, bool):
+        # str(int) refuses ints beyond sys.get_int_max_str_digits(); Decimal's text does not.
+        return str(Decimal(int(value)))
     return value
 
 
@@ -83,6 +82,13 @@ def _dec(value: object) -> Any:
 
 
 _LAZY_OK: Dict[type, bool] = {}
+
+# Plan fields the engine's decision holds: read one at a time from a native plan, without
+# rendering the rest (provider call, event, explanation are rendered on first access).
+_DECISION_FIELDS = frozenset(
+    ("provider", "operation", "kind", "amount", "remaining_after", "refundable",
+     "status_after", "refund_state", "version", "replay")
+)  # fmt: skip
 
 
 class _Model:
@@ -110,6 +116,17 @@ class _Model:
         def __getattr__(self, name: str) -> Any:
             # Only reached for a field a lazy object has not built yet (see `_lazy`).
             d = self.__dict__
+            handle = d.get("_h")
+            if handle is not None and name in type(self).__dataclass_fields__:
+                if name in _DECISION_FIELDS:
+                    value = handle.field(name)
+                    if name == "refundable":
+                        value = Refundable._lazy(value)
+                    elif name == "status_after":
+                        value = Statuses.from_dict(value)
+                    d[name] = value
+                    return value
+                self._materialize()
             if "raw" not in d or name not in type(self).__dataclass_fields__:
                 raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
             full = type(self).from_dict(d["raw"])
@@ -117,6 +134,24 @@ class _Model:
                 if key != "raw" and key not in d:
                     d[key] = value
             return d[name]
+
+    def _materialize(self) -> None:
+        """A native plan: render the whole document once (``raw``), then drop the handle."""
+        d = self.__dict__
+        handle = d.get("_h")
+        if handle is None:
+            return
+        ok, raw = handle.full()
+        if not ok:
+            from .errors import error_from_envelope
+
+            raise error_from_envelope(raw or {})
+        d["raw"] = raw
+        del d["_h"]
+
+    def __getstate__(self) -> Dict[str, Any]:
+        self._materialize()
+        return self.__dict__
 
     def to_dict(self) -> Dict[str, Any]:
         """The engine's JSON form of this object (see the module docs)."""
@@ -579,6 +614,13 @@ class Plan(_Model):
     replay: bool
     explanation: List[str]
     raw: Dict[str, Any] = _raw()
+
+    @classmethod
+    def _native(cls, handle: Any) -> "Plan":
+        """A plan held by the engine: fields are read from it on first access."""
+        obj = object.__new__(cls)
+        obj.__dict__["_h"] = handle
+        return obj
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> "Plan":
