@@ -321,11 +321,17 @@ impl<'py> Writer<'py> {
                 Some("pass a timezone-aware datetime or RFC 3339 text such as \"2026-01-31T12:00:00Z\" (floats are refused everywhere; money goes as decimal.Decimal)".to_owned())
             } else {
                 match self.form_at_path() {
-                    Some(AmountForm::MinorUnits) => Some(format!(
-                        "this amount is in minor units: pass an int such as 2500 (for 25.00), or decimal.Decimal(\"{shown}\") or the str \"{shown}\" if it is whole"
-                    )),
+                    Some(AmountForm::MinorUnits) => {
+                        let f: f64 = value.extract()?;
+                        let whole = format!("{f:.0}");
+                        Some(if whole.parse::<f64>().ok() == Some(f) {
+                            format!("this amount is in minor units: pass the int {whole}")
+                        } else {
+                            "this amount is a whole number of minor units (2500 for 25.00): pass an int".to_owned()
+                        })
+                    }
                     Some(_) => Some(format!(
-                        "pass decimal.Decimal(\"{shown}\"), the str \"{shown}\" or an int; the engine writes it in the form this document expects"
+                        "pass decimal.Decimal(\"{shown}\"), the str \"{shown}\" or an int; the engine writes it in the form this provider expects (reading a JSON file: json.loads(text, parse_float=decimal.Decimal))"
                     )),
                     None => None,
                 }

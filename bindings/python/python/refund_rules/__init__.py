@@ -50,6 +50,7 @@ from .models import (
     Statuses,
     major_amount_text,
 )
+from .models import _NAIVE  # noqa: E402
 
 __version__: str = _native.__version__
 
@@ -168,13 +169,6 @@ def run(operation: str, document: Document) -> Any:
     :class:`RefundError` on rejection. No conversion is applied to the document: ledger amounts
     must be decimal strings, as in the JSON surface."""
     return _call(operation, document)
-
-
-_NAIVE = (
-    "a datetime without a timezone (naive) is not an instant: add a timezone, e.g. "
-    "datetime(2026, 1, 31, 12, 0, tzinfo=timezone.utc), or pass RFC 3339 text such as "
-    '"2026-01-31T12:00:00Z"'
-)
 
 
 def _planned(status: int, payload: Any) -> Plan:

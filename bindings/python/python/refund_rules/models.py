@@ -62,7 +62,8 @@ def major_amount_text(value: object, pointer: str) -> object:
         raise FloatNotAllowed(
             pointer,
             value,
-            f'pass decimal.Decimal("{value!r}"), the str "{value!r}" or an int',
+            f'pass decimal.Decimal("{value!r}"), the str "{value!r}" or an int (reading a JSON '
+            "file: json.loads(text, parse_float=decimal.Decimal))",
         )
     if isinstance(value, int) and not isinstance(value, bool):
         # str(int) refuses ints beyond sys.get_int_max_str_digits(); Decimal's text does not.
@@ -70,8 +71,17 @@ def major_amount_text(value: object, pointer: str) -> object:
     return value
 
 
-def _timestamp(value: object) -> object:
+_NAIVE = (
+    "a datetime without a timezone (naive) is not an instant: add a timezone, e.g. "
+    "datetime(2026, 1, 31, 12, 0, tzinfo=timezone.utc), or pass RFC 3339 text such as "
+    '"2026-01-31T12:00:00Z"'
+)
+
+
+def _timestamp(value: object, pointer: str = "") -> object:
     if isinstance(value, _dt.datetime):
+        if value.utcoffset() is None:
+            raise UnsupportedValue(pointer or "/", value, _NAIVE)
         return value.isoformat().replace("+00:00", "Z")
     return value
 
@@ -190,7 +200,7 @@ def _to_wire(value: Any, meta: Mapping[str, Any], pointer: str) -> Any:
     if isinstance(value, (list, tuple)):
         return [v.to_dict() if isinstance(v, _Model) else copy.deepcopy(v) for v in value]
     if meta.get("timestamp"):
-        return _timestamp(value)
+        return _timestamp(value, "/" + pointer)
     return copy.deepcopy(value)
 
 
@@ -327,7 +337,7 @@ class Ledger(_Model):
         out["authorized"] = major_amount_text(self.authorized, "/ledger/authorized")
         out["status"] = self.status.to_dict() if isinstance(self.status, _Model) else self.status
         if self.created_at is not None:
-            out["created_at"] = _timestamp(self.created_at)
+            out["created_at"] = _timestamp(self.created_at, "/ledger/created_at")
         out["captures"] = [_item(c, f"/ledger/captures/{i}") for i, c in enumerate(self.captures)]
         out["refunds"] = [_item(r, f"/ledger/refunds/{i}") for i, r in enumerate(self.refunds)]
         out["version"] = self.version
@@ -367,7 +377,7 @@ def ledger_wire(ledger: Any) -> Any:
             out["status"] = out["status"].to_dict()
         for key in ("created_at",):
             if key in out:
-                out[key] = _timestamp(out[key])
+                out[key] = _timestamp(out[key], f"/ledger/{key}")
         return out
     return ledger
 
@@ -431,7 +441,7 @@ class Event(_Model):
             if k == "amount":
                 v = major_amount_text(v, "/event/amount")
             elif k == "captured_at":
-                v = _timestamp(v)
+                v = _timestamp(v, "/event/captured_at")
             out[k] = v
         out.update(copy.deepcopy(self.extra))
         return out
@@ -483,7 +493,7 @@ def event_wire(event: Any) -> Any:
         if "amount" in out and out["amount"] is not None:
             out["amount"] = major_amount_text(out["amount"], "/event/amount")
         if "captured_at" in out:
-            out["captured_at"] = _timestamp(out["captured_at"])
+            out["captured_at"] = _timestamp(out["captured_at"], "/event/captured_at")
         return out
     return event
 
