@@ -121,14 +121,12 @@ impl<'de> de::Deserializer<'de> for PyDe<'_, '_> {
         let o = self.obj;
         if o.is_exact_instance_of::<PyString>() {
             let s = o.cast::<PyString>().map_err(|_| Bail)?;
-            let text = s.to_cow().map_err(|_| Bail)?;
-            return v.visit_str(&text);
+            return v.visit_str(s.to_str().map_err(|_| Bail)?);
         }
         if o.is_exact_instance_of::<PyDict>() {
             let d = o.cast::<PyDict>().map_err(|_| Bail)?;
-            let items: Vec<_> = d.iter().collect();
             return v.visit_map(Map {
-                items: items.into_iter(),
+                items: d.iter(),
                 value: None,
                 at: self.at,
             });
@@ -214,8 +212,8 @@ impl<'de> de::Deserializer<'de> for PyDe<'_, '_> {
 }
 
 struct Map<'a, 'py> {
-    items: std::vec::IntoIter<(Bound<'py, PyAny>, Bound<'py, PyAny>)>,
-    value: Option<(String, Bound<'py, PyAny>)>,
+    items: pyo3::types::dict::BoundDictIterator<'py>,
+    value: Option<(Bound<'py, PyString>, Bound<'py, PyAny>)>,
     at: Option<&'a Node<'a>>,
 }
 
@@ -229,16 +227,10 @@ impl<'de> MapAccess<'de> for Map<'_, '_> {
         let Some((k, v)) = self.items.next() else {
             return Ok(None);
         };
-        if !k.is_exact_instance_of::<PyString>() {
-            return Err(Bail);
-        }
-        let key: String = k
-            .cast::<PyString>()
-            .map_err(|_| Bail)?
-            .to_cow()
-            .map_err(|_| Bail)?
-            .into_owned();
-        let out = seed.deserialize(de::value::StrDeserializer::<Bail>::new(&key))?;
+        let key = k.cast_into_exact::<PyString>().map_err(|_| Bail)?;
+        let out = seed.deserialize(de::value::StrDeserializer::<Bail>::new(
+            key.to_str().map_err(|_| Bail)?,
+        ))?;
         self.value = Some((key, v));
         Ok(Some(out))
     }
@@ -249,7 +241,7 @@ impl<'de> MapAccess<'de> for Map<'_, '_> {
         };
         let node = Node {
             parent: self.at,
-            seg: Seg::Key(&key),
+            seg: Seg::Key(key.to_str().map_err(|_| Bail)?),
         };
         seed.deserialize(PyDe::new(&value, Some(&node)))
     }
