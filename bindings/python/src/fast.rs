@@ -90,70 +90,130 @@ impl Inputs {
     }
 }
 
-/// Reads a `plan` document given as an exact dict into [`Inputs`]; `None` = take the JSON
-/// path (anything unusual, or anything the writer refuses: the JSON path raises it).
+/// The members of a `plan` document, as Python values.
+#[derive(Default)]
+pub struct Parts<'a, 'py> {
+    /// `provider`.
+    pub provider: Option<&'a Bound<'py, PyAny>>,
+    /// `ledger`.
+    pub ledger: Option<&'a Bound<'py, PyAny>>,
+    /// `request`.
+    pub request: Option<&'a Bound<'py, PyAny>>,
+    /// `options`.
+    pub options: Option<&'a Bound<'py, PyAny>>,
+    /// `now`.
+    pub now: Option<&'a Bound<'py, PyAny>>,
+    /// `refund_id`.
+    pub refund_id: Option<&'a Bound<'py, PyAny>>,
+}
+
+impl<'py> Parts<'_, 'py> {
+    /// Reads the members into [`Inputs`]; `None` = take the JSON path (anything unusual, or
+    /// anything the writer refuses: the JSON path raises it).
+    pub fn read(&self, w: &mut Writer<'py>) -> Option<Inputs> {
+        let name = self.provider?.cast_exact::<PyString>().ok()?;
+        let provider = Provider::from_name(name.to_str().ok()?).ok()?;
+        let root = Node::root("ledger");
+        let ledger = Box::new(LedgerDoc::deserialize(PyDe::new(self.ledger?, Some(&root))).ok()?);
+        // Request and options are written as JSON text with the provider's amount forms
+        // (the core's table) and parsed by the provider, as the JSON surface does.
+        let mut text = |v: Option<&Bound<'py, PyAny>>, key: &str| -> Option<Option<String>> {
+            let Some(v) = v else { return Some(None) };
+            if v.is_none() {
+                return None; // `null` differs from absent: the JSON path answers
+            }
+            w.reset();
+            w.set_provider(Some(provider));
+            w.value_at(v, key).ok()?;
+            Some(Some(w.take_text().ok()?))
+        };
+        let request = text(self.request, "request")?;
+        let options = text(self.options, "options")?;
+        let mut context = PlanContext::default();
+        if let Some(now) = self.now {
+            let text = match now.cast_exact::<PyString>() {
+                Ok(s) => s.to_str().ok()?.to_owned(),
+                Err(_) => aware_datetime(now)?,
+            };
+            context.now = Some(text.parse::<Timestamp>().ok()?);
+        }
+        if let Some(id) = self.refund_id {
+            context.refund_id = Some(id.cast_exact::<PyString>().ok()?.to_str().ok()?.to_owned());
+        }
+        Some(Inputs::Typed {
+            provider,
+            ledger,
+            request,
+            options,
+            context,
+        })
+    }
+}
+
+/// Reads a `plan` document given as an exact dict (or JSON text) into [`Inputs`]; `None` =
+/// take the JSON path.
 pub fn read_doc<'py>(doc: &Bound<'py, PyAny>, w: &mut Writer<'py>) -> Option<Inputs> {
-    if doc.is_exact_instance_of::<PyString>() {
-        return Some(Inputs::Text(
-            doc.cast::<PyString>().ok()?.to_cow().ok()?.into_owned(),
-        ));
+    if let Ok(s) = doc.cast_exact::<PyString>() {
+        return Some(Inputs::Text(s.to_str().ok()?.to_owned()));
     }
     let d = doc.cast_exact::<PyDict>().ok()?;
-    let mut provider = None;
-    let mut ledger = None;
-    let mut request = None;
-    let mut options = None;
-    let mut context = PlanContext::default();
-    for (k, v) in d.iter() {
-        let key = k.cast_exact::<PyString>().ok()?.to_cow().ok()?;
-        match key.as_ref() {
-            "provider" => {
-                let name = v.cast_exact::<PyString>().ok()?.to_cow().ok()?;
-                provider = Some(Provider::from_name(&name).ok()?);
-            }
-            "ledger" => {
-                let root = Node::root("ledger");
-                ledger = Some(Box::new(
-                    LedgerDoc::deserialize(PyDe::new(&v, Some(&root))).ok()?,
-                ));
-            }
-            "request" | "options" => {
-                if v.is_none() {
-                    return None;
-                }
-                // Written with the provider's amount forms (the provider is read first in
-                // every document the package builds; otherwise the JSON path answers).
-                w.reset();
-                w.set_provider(provider);
-                w.value_at(&v, &key).ok()?;
-                let text = w.take_text().ok()?;
-                if key == "request" {
-                    request = Some(text);
-                } else {
-                    options = Some(text);
-                }
-            }
-            "now" => {
-                let text = match v.cast_exact::<PyString>() {
-                    Ok(s) => s.to_cow().ok()?.into_owned(),
-                    Err(_) => aware_datetime(&v)?,
-                };
-                context.now = Some(text.parse::<Timestamp>().ok()?);
-            }
-            "refund_id" => {
-                context.refund_id =
-                    Some(v.cast_exact::<PyString>().ok()?.to_cow().ok()?.into_owned());
-            }
+    let items: Vec<(Bound<'py, PyAny>, Bound<'py, PyAny>)> = d.iter().collect();
+    let mut parts = Parts::default();
+    for (k, v) in &items {
+        let slot = match k.cast_exact::<PyString>().ok()?.to_str().ok()? {
+            "provider" => &mut parts.provider,
+            "ledger" => &mut parts.ledger,
+            "request" => &mut parts.request,
+            "options" => &mut parts.options,
+            "now" => &mut parts.now,
+            "refund_id" => &mut parts.refund_id,
             _ => return None,
+        };
+        *slot = Some(v);
+    }
+    parts.read(w)
+}
+
+/// Runs the engine on `inputs` (GIL released for large ledgers) into a `NativePlan` object.
+fn decided<'py>(py: Python<'py>, inputs: Inputs) -> Option<PyResult<Bound<'py, PyAny>>> {
+    let big = match &inputs {
+        Inputs::Typed { ledger, .. } => ledger.refunds.len() > 256,
+        Inputs::Text(t) => t.len() > 32 * 1024,
+    };
+    let plan = if big {
+        py.detach(move || inputs.decide())
+    } else {
+        inputs.decide()
+    }?;
+    Some(Bound::new(py, plan).map(Bound::into_any))
+}
+
+/// `plan` from its arguments: the fast path, else the JSON path on the document they make.
+pub fn plan_parts<'py>(
+    py: Python<'py>,
+    parts: &Parts<'_, 'py>,
+) -> PyResult<(u8, Bound<'py, PyAny>)> {
+    let mut w = Writer::new(py, None, "");
+    if let Some(inputs) = parts.read(&mut w)
+        && let Some(p) = decided(py, inputs)
+    {
+        return Ok((0, p?));
+    }
+    let doc = PyDict::new(py);
+    for (k, v) in [
+        ("provider", parts.provider),
+        ("ledger", parts.ledger),
+        ("request", parts.request),
+        ("options", parts.options),
+        ("now", parts.now),
+        ("refund_id", parts.refund_id),
+    ] {
+        if let Some(v) = v {
+            doc.set_item(k, v)?;
         }
     }
-    Some(Inputs::Typed {
-        provider: provider?,
-        ledger: ledger?,
-        request,
-        options,
-        context,
-    })
+    let (ok, payload) = crate::call_plan(py, doc.as_any())?;
+    Ok((if ok { 1 } else { 2 }, payload))
 }
 
 /// Plans one document: `(0, NativePlan)` when the fast path decided it, else the JSON path's
@@ -163,19 +223,10 @@ pub fn plan_one<'py>(
     doc: &Bound<'py, PyAny>,
 ) -> PyResult<(u8, Bound<'py, PyAny>)> {
     let mut w = Writer::new(py, None, "");
-    if let Some(inputs) = read_doc(doc, &mut w) {
-        let big = match &inputs {
-            Inputs::Typed { ledger, .. } => ledger.refunds.len() > 256,
-            Inputs::Text(t) => t.len() > 32 * 1024,
-        };
-        let decided = if big {
-            py.detach(move || inputs.decide())
-        } else {
-            inputs.decide()
-        };
-        if let Some(p) = decided {
-            return Ok((0, Bound::new(py, p)?.into_any()));
-        }
+    if let Some(inputs) = read_doc(doc, &mut w)
+        && let Some(p) = decided(py, inputs)
+    {
+        return Ok((0, p?));
     }
     let (ok, payload) = crate::call_plan(py, doc)?;
     Ok((if ok { 1 } else { 2 }, payload))

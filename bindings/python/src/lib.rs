@@ -296,6 +296,30 @@ fn plan_many<'py>(
     Ok(out)
 }
 
+/// `plan` from the arguments of the Python `plan()` (no document dict built on the fast path):
+/// `(0, NativePlan)`, `(1, value)` or `(2, error_object)` as [`plan_doc`].
+#[pyfunction]
+#[pyo3(signature = (provider, ledger, request = None, options = None, now = None, refund_id = None))]
+fn plan_args<'py>(
+    py: Python<'py>,
+    provider: &Bound<'py, PyAny>,
+    ledger: &Bound<'py, PyAny>,
+    request: Option<&Bound<'py, PyAny>>,
+    options: Option<&Bound<'py, PyAny>>,
+    now: Option<&Bound<'py, PyAny>>,
+    refund_id: Option<&Bound<'py, PyAny>>,
+) -> PyResult<(u8, Bound<'py, PyAny>)> {
+    let parts = fast::Parts {
+        provider: Some(provider),
+        ledger: Some(ledger),
+        request,
+        options,
+        now,
+        refund_id,
+    };
+    fast::plan_parts(py, &parts)
+}
+
 /// The core's wire form of the amount at `segments` (a document path such as
 /// `["request", "amount", "total"]`) for `provider`: `"decimal_string"`, `"decimal_number"`,
 /// `"minor_units"`, or `None` where the place is not an amount.
@@ -365,6 +389,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(call, m)?)?;
     m.add_function(wrap_pyfunction!(plan_many, m)?)?;
     m.add_function(wrap_pyfunction!(plan_doc, m)?)?;
+    m.add_function(wrap_pyfunction!(plan_args, m)?)?;
     m.add_function(wrap_pyfunction!(amount_form, m)?)?;
     m.add_class::<fast::NativePlan>()?;
     m.add_function(wrap_pyfunction!(providers, m)?)?;

@@ -227,11 +227,18 @@ def plan(
     Raises:
         RefundError: a subclass by family, with the stable ``code``.
     """
-    doc = _plan_document(provider, ledger, request, options, now, refund_id)
+    if now is not None and not isinstance(now, str):
+        now = _plan_document(provider, {}, None, None, now, None)["now"]
     # Dicts are read straight into the engine's typed documents; the engine decides and the
     # plan's fields are built when read (the provider call, event and explanation are rendered
     # on first access). Anything unusual takes the JSON path, with the same answers.
-    return _planned(*_native.plan_doc(doc))
+    status, payload = _native.plan_args(
+        provider.value if isinstance(provider, Provider) else provider,
+        ledger, request, options, now, refund_id,
+    )  # fmt: skip
+    if status == 0:
+        return Plan._native(payload)
+    return _planned(status, payload)
 
 
 def plan_json(document: Union[str, bytes, bytearray]) -> Plan:

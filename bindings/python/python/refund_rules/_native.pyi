@@ -12,6 +12,7 @@ __all__ = [
     "call",
     "plan_many",
     "plan_doc",
+    "plan_args",
     "amount_form",
     "NativePlan",
     "providers",
@@ -46,6 +47,16 @@ def plan_many(documents: Iterable[object]) -> list[tuple[int, Any]]:
 def plan_doc(document: object) -> tuple[int, Any]:
     """Plans one document (dict or JSON text): ``(0, NativePlan)`` on the fast path, else the
     JSON path's ``(1, value)`` or ``(2, error)``."""
+
+def plan_args(
+    provider: object,
+    ledger: object,
+    request: object = None,
+    options: object = None,
+    now: object = None,
+    refund_id: object = None,
+) -> tuple[int, Any]:
+    """``plan`` from the arguments of ``refund_rules.plan`` (see ``plan_doc``)."""
 
 def amount_form(provider: Optional[str], segments: list[str]) -> Optional[str]:
     """The core's wire form of the amount at a document path: ``"decimal_string"``,
