@@ -207,6 +207,9 @@ fn call<'py>(
 
 static REFUND_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
+/// Documents `plan_many` reads, decides and wraps at a time.
+const PLAN_MANY_CHUNK: usize = 512;
+
 /// The JSON path of `plan` for a document (dict or text): written with the ledger's wire
 /// conversions and the core's amount forms, run by the engine, envelope parsed.
 pub(crate) fn call_plan<'py>(
@@ -242,56 +245,64 @@ fn plan_many<'py>(
     documents: &Bound<'py, PyAny>,
 ) -> PyResult<Vec<Bound<'py, PyTuple>>> {
     let refund_error = REFUND_ERROR.import(py, "refund_rules.errors", "RefundError")?;
-    let mut docs: Vec<Bound<'py, PyAny>> = Vec::new();
-    let mut inputs: Vec<Option<fast::Inputs>> = Vec::new();
+    let mut out = Vec::new();
     let mut w = encode::Writer::new(py, None, "");
-    for doc in encode::iterate(documents, "")? {
-        // A document the iterator itself failed to produce ends the batch (no document to
-        // answer for); every document it produced gets its own result.
-        let doc = doc.map_err(|e| encode::into_hierarchy(documents, "", e))?;
-        inputs.push(fast::read_doc(&doc, &mut w));
-        docs.push(doc);
-    }
-    let n = inputs.len();
-    let mut decided = py.detach(move || fast::decide_parallel(inputs));
-    if decided.len() != n {
-        decided = (0..n).map(|_| None).collect();
-    }
-    let mut out = Vec::with_capacity(n);
-    for (doc, plan) in docs.iter().zip(decided) {
-        let item = match plan {
-            Some(p) => PyTuple::new(
-                py,
-                [
-                    0_u8.into_pyobject(py)?.into_any(),
-                    Bound::new(py, p)?.into_any(),
-                ],
-            )?,
-            None => match call_plan(py, doc) {
-                Ok((ok, payload)) => PyTuple::new(
+    let mut iter = encode::iterate(documents, "")?;
+    // In chunks: read a chunk under the GIL, decide it with the GIL released (on several
+    // threads), wrap it; the chunk's documents stay hot in the cache from read to decision.
+    loop {
+        let mut docs: Vec<Bound<'py, PyAny>> = Vec::with_capacity(PLAN_MANY_CHUNK);
+        let mut inputs: Vec<Option<fast::Inputs>> = Vec::with_capacity(PLAN_MANY_CHUNK);
+        for doc in iter.by_ref().take(PLAN_MANY_CHUNK) {
+            // A document the iterator itself failed to produce ends the batch (no document
+            // to answer for); every document it produced gets its own result.
+            let doc = doc.map_err(|e| encode::into_hierarchy(documents, "", e))?;
+            inputs.push(fast::read_doc(&doc, &mut w));
+            docs.push(doc);
+        }
+        if docs.is_empty() {
+            break;
+        }
+        let n = inputs.len();
+        let mut decided = py.detach(move || fast::decide_parallel(inputs));
+        if decided.len() != n {
+            decided = (0..n).map(|_| None).collect();
+        }
+        for (doc, plan) in docs.iter().zip(decided) {
+            let item = match plan {
+                Some(p) => PyTuple::new(
                     py,
                     [
-                        if ok { 1_u8 } else { 2 }.into_pyobject(py)?.into_any(),
-                        payload,
+                        0_u8.into_pyobject(py)?.into_any(),
+                        Bound::new(py, p)?.into_any(),
                     ],
                 )?,
-                Err(e) => {
-                    let e = if e.is_instance(py, refund_error.as_any()) {
-                        e
-                    } else {
-                        encode::into_hierarchy(doc, "", e)
-                    };
-                    PyTuple::new(
+                None => match call_plan(py, doc) {
+                    Ok((ok, payload)) => PyTuple::new(
                         py,
                         [
-                            3_u8.into_pyobject(py)?.into_any(),
-                            e.into_value(py).into_bound(py).into_any(),
+                            if ok { 1_u8 } else { 2 }.into_pyobject(py)?.into_any(),
+                            payload,
                         ],
-                    )?
-                }
-            },
-        };
-        out.push(item);
+                    )?,
+                    Err(e) => {
+                        let e = if e.is_instance(py, refund_error.as_any()) {
+                            e
+                        } else {
+                            encode::into_hierarchy(doc, "", e)
+                        };
+                        PyTuple::new(
+                            py,
+                            [
+                                3_u8.into_pyobject(py)?.into_any(),
+                                e.into_value(py).into_bound(py).into_any(),
+                            ],
+                        )?
+                    }
+                },
+            };
+            out.push(item);
+        }
     }
     Ok(out)
 }
