@@ -154,6 +154,8 @@ pub struct Writer<'py> {
     /// ([`refund_rules::json::amounts`]) when `amounts` is on.
     provider: Option<Provider>,
     amounts: bool,
+    /// Whether escaped keys are cached (worth it for writers that write many documents).
+    cache_keys: bool,
 }
 
 impl<'py> Writer<'py> {
@@ -169,7 +171,16 @@ impl<'py> Writer<'py> {
             keys: HashMap::new(),
             provider: None,
             amounts: false,
+            cache_keys: true,
         }
+    }
+
+    /// A writer for one small document: no key cache.
+    pub fn one_shot(py: Python<'py>) -> Self {
+        let mut w = Self::new(py, None, "");
+        w.out = Vec::with_capacity(128);
+        w.cache_keys = false;
+        w
     }
 
     /// Writes amount places in the core's wire form for `provider` from now on.
@@ -200,23 +211,19 @@ impl<'py> Writer<'py> {
         let Some(Token::Key(last)) = self.path.last() else {
             return None;
         };
-        let last = last.cast::<PyString>().ok()?.to_cow().ok()?;
-        if !is_amount_key(&last) {
+        if !is_amount_key(last.cast::<PyString>().ok()?.to_str().ok()?) {
             return None;
         }
-        let owned: Vec<String> = self
-            .path
-            .iter()
-            .map(|t| match t {
-                Token::Key(k) => k
-                    .cast::<PyString>()
-                    .ok()
-                    .and_then(|s| s.to_cow().ok().map(|c| c.into_owned()))
-                    .unwrap_or_default(),
-                Token::Index(i) => i.to_string(),
-            })
-            .collect();
-        let segs: Vec<&str> = owned.iter().map(String::as_str).collect();
+        let mut segs: Vec<std::borrow::Cow<'_, str>> = Vec::with_capacity(self.path.len());
+        for t in &self.path {
+            segs.push(match t {
+                Token::Key(k) => {
+                    std::borrow::Cow::Borrowed(k.cast::<PyString>().ok()?.to_str().ok()?)
+                }
+                Token::Index(i) => std::borrow::Cow::Owned(i.to_string()),
+            });
+        }
+        let segs: Vec<&str> = segs.iter().map(|c| c.as_ref()).collect();
         amount_form(self.provider, &segs)
     }
 
@@ -370,6 +377,9 @@ impl<'py> Writer<'py> {
     }
 
     fn key(&mut self, k: &Bound<'py, PyAny>) -> PyResult<()> {
+        if !self.cache_keys {
+            return self.py_string(k);
+        }
         let id = k.as_ptr().addr();
         if let Some((_, text)) = self.keys.get(&id) {
             self.out.extend_from_slice(text);

@@ -193,7 +193,7 @@ pub fn plan_parts<'py>(
     py: Python<'py>,
     parts: &Parts<'_, 'py>,
 ) -> PyResult<(u8, Bound<'py, PyAny>)> {
-    let mut w = Writer::new(py, None, "");
+    let mut w = Writer::one_shot(py);
     if let Some(inputs) = parts.read(&mut w)
         && let Some(p) = decided(py, inputs)
     {
