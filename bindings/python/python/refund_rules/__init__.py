@@ -7,9 +7,11 @@ A thin Python layer over the Rust engine's JSON surface; no refund rule lives in
   breakdown; :func:`parse_amount`/:func:`format_amount` convert between decimal text and minor
   units; :func:`plan_many` plans a batch; :func:`run` is the raw escape hatch.
 - Inputs are dicts or typed objects (:class:`Ledger`, :class:`Event`). Amounts are
-  :class:`decimal.Decimal` or ``str``; a ``float`` anywhere raises :class:`FloatNotAllowed`.
+  :class:`decimal.Decimal`, ``int`` or ``str`` everywhere (the engine writes each provider's
+  wire form); a ``float`` anywhere raises :class:`FloatNotAllowed`.
 - Rejections raise :class:`RefundError` subclasses carrying the engine's stable ``code``.
-- The engine runs with the GIL released.
+- ``plan_many`` (and ``plan`` on large ledgers, ``run``, ``run_envelope``) run the engine with
+  the GIL released.
 """
 
 from __future__ import annotations
@@ -260,14 +262,14 @@ def plan_json(document: Union[str, bytes, bytearray]) -> Plan:
 
 
 def plan_many(documents: Iterable[Document]) -> List[PlanResult]:
-    """Plans many refunds in one call, with the GIL released for the whole batch.
+    """Plans many refunds in one call; the engine decides with the GIL released.
 
     Each document is a full plan document (``{"provider", "ledger", "request"?, "options"?,
     "now"?, "refund_id"?}``; ledger amounts may be ``Decimal``) or its JSON text. Results are
     in input order; failures are :class:`PlanResult` objects with ``error`` set, never raised.
     """
-    # Written, planned (GIL released, several threads for large batches) and read in one
-    # native call; dict documents get the ledger's wire conversions there.
+    # Read into typed documents, decided (GIL released, several threads for large batches) and
+    # wrapped in one native call, in chunks; anything unusual takes the JSON path there.
     results: List[PlanResult] = []
     for status, payload in _native.plan_many(documents):
         if status == 0:
