@@ -13,6 +13,11 @@ succeeded refunds of 1.00, a request for 25.00 USD). Two settings:
 (b) Python dicts in: ``refund_rules.plan(...)`` per call and ``plan_many`` over a batch of
     10,000 vs the baseline on the same dicts. Target: the binding is never slower.
 
+Issue #13 targets (a second table, ratios binding / peer measured in this run, lower is
+faster): ``plan`` from dicts <= 0.5x the peer at 0 and 10 refunds; JSON text -> decision
+(``plan_json``) <= 0.2x ``json.loads`` + the peer; ``plan_many`` per item <= 0.33x the peer
+loop at 10 refunds.
+
 Plain ``time.perf_counter`` loops: each figure is the best of several repeats (per call).
 """
 
@@ -84,6 +89,24 @@ def per_call(fn: Callable[[], Any], repeat: int, budget: float) -> float:
     return best
 
 
+def paired(fa: Callable[[], Any], fb: Callable[[], Any], repeat: int, budget: float) -> tuple:
+    """Best seconds per call of `fa` and of `fb`, their loops alternating (a, b, a, b, ...) so
+    that both see the same load on a shared machine; the target ratios use this."""
+    loops = []
+    for f in (fa, fb):
+        t0 = time.perf_counter()
+        f()
+        loops.append(max(1, int(budget / max(time.perf_counter() - t0, 1e-7))))
+    best = [float("inf"), float("inf")]
+    for _ in range(repeat):
+        for i, f in enumerate((fa, fb)):
+            t0 = time.perf_counter()
+            for _ in range(loops[i]):
+                f()
+            best[i] = min(best[i], (time.perf_counter() - t0) / loops[i])
+    return best[0], best[1]
+
+
 def fmt(seconds: float) -> str:
     if seconds < 1e-3:
         return f"{seconds * 1e6:,.1f} us"
@@ -111,6 +134,12 @@ def main() -> None:
     print(f"python {platform.python_version()} on {platform.machine()}, refund_rules "
           f"{getattr(refund_rules, '__version__', '?')}, nproc {os.cpu_count()}")
     rows: List[tuple] = []
+    targets: List[tuple] = []
+
+    def target(measure: str, n: Any, peer: float, binding: float, limit: float) -> None:
+        ratio = binding / peer
+        targets.append((measure, str(n), fmt(peer), fmt(binding), f"{ratio:.2f}x", f"<= {limit}x",
+                        "met" if ratio <= limit else "MISSED"))
 
     def row(setting: str, n: Any, base: float, binding: float, target: str, ok: bool) -> None:
         rows.append((setting, str(n), fmt(base), fmt(binding), f"{base / binding:,.2f}x",
@@ -139,6 +168,30 @@ def main() -> None:
             lambda: refund_rules.plan("simpleps", ledger, request).remaining_after, r, b)
         row("(b) dicts: plan() + read a field", n, base_dict, plan_read, ">= 1x",
             base_dict / plan_read >= 1)
+        # JSON text -> the decision, without a json.loads: the engine parses the text.
+        json_plan = per_call(lambda: refund_rules.plan_json(text), r, b)
+        json_read = per_call(lambda: refund_rules.plan_json(text).remaining_after, r, b)
+        row("(a) JSON -> decision: plan_json()", n, base_json, json_plan, ">= 5x",
+            base_json / json_plan >= 5)
+        row("(a) JSON -> decision: plan_json() + read a field", n, base_json, json_read, ">= 5x",
+            base_json / json_read >= 5)
+        # A field only the full plan has: the whole plan is rendered and read into Python.
+        plan_all = per_call(
+            lambda: refund_rules.plan("simpleps", ledger, request).provider_call, r, b)
+        row("(b) dicts: plan() + provider_call (full render)", n, base_dict, plan_all, ">= 1x",
+            base_dict / plan_all >= 1)
+        if n in (0, 10):
+            pr = 3 * r
+            target("plan() from dicts / peer", n, *paired(
+                lambda: baseline.decide(ledger, request),
+                lambda: refund_rules.plan("simpleps", ledger, request), pr, b), 0.5)
+            target("plan() from dicts + read a field / peer", n, *paired(
+                lambda: baseline.decide(ledger, request),
+                lambda: refund_rules.plan("simpleps", ledger, request).remaining_after, pr, b),
+                0.5)
+            target("JSON text -> decision: plan_json() / json.loads + peer", n, *paired(
+                lambda: baseline.decide_json(text),
+                lambda: refund_rules.plan_json(text), pr, b), 0.2)
 
     n = 10
     docs = [{"provider": "simpleps", "ledger": ledger_dict(n), "request": request_dict()}
@@ -159,10 +212,29 @@ def main() -> None:
     many_text = per_call(lambda: refund_rules.plan_many(texts), max(2, repeat // 2), 0)
     row(f"(a) JSON texts: plan_many() batch of {args.batch:,}", n, base_tbatch, many_text,
         ">= 5x", base_tbatch / many_text >= 5)
+    per = args.batch
+    peer_loop, batch = paired(
+        lambda: [baseline.decide(d["ledger"], d["request"]) for d in docs],
+        lambda: refund_rules.plan_many(docs), max(3, repeat), 0)
+    target(f"plan_many() per item / peer loop (batch of {per:,})", n, peer_loop / per,
+           batch / per, 0.33)
+    peer_loop, batch = paired(
+        lambda: [baseline.decide(d["ledger"], d["request"]) for d in docs],
+        lambda: [p.plan.remaining_after for p in refund_rules.plan_many(docs)],
+        max(3, repeat), 0)
+    target(f"plan_many() per item + read a field / peer loop (batch of {per:,})", n,
+           peer_loop / per, batch / per, 0.33)
 
     header = ("setting", "prior refunds", "baseline", "binding", "speedup", "target", "")
     widths = [max(len(str(x[i])) for x in [header] + rows) for i in range(len(header))]
     for line in [header, tuple("-" * w for w in widths)] + rows:
+        print(" | ".join(str(c).ljust(w) for c, w in zip(line, widths)))
+    print()
+    print("issue #13 targets (ratio = binding / peer, loops alternating in the same run; lower "
+          "is faster)")
+    header = ("measure", "prior refunds", "peer", "binding", "ratio", "target", "")
+    widths = [max(len(str(x[i])) for x in [header] + targets) for i in range(len(header))]
+    for line in [header, tuple("-" * w for w in widths)] + targets:
         print(" | ".join(str(c).ljust(w) for c, w in zip(line, widths)))
 
 

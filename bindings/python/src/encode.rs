@@ -18,6 +18,8 @@ use pyo3::exceptions::{PyAttributeError, PyException};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
+use refund_rules::Provider;
+use refund_rules::json::amounts::{AmountForm, amount_form, is_amount_key, write_amount};
 
 /// Apply the ledger wire conversions to the document's top-level `ledger`.
 pub const RULE_LEDGER: u8 = 1;
@@ -107,6 +109,26 @@ pub fn decimal_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
     DECIMAL.import(py, "decimal", "Decimal")
 }
 
+/// `datetime.datetime`.
+pub fn datetime_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
+    DATETIME.import(py, "datetime", "datetime")
+}
+
+/// The advice for a naive `datetime` (one without a timezone).
+pub const NAIVE_DATETIME: &str = "a datetime without a timezone (naive) is not an instant: add a timezone, e.g. datetime(2026, 1, 31, 12, 0, tzinfo=timezone.utc), or pass RFC 3339 text such as \"2026-01-31T12:00:00Z\"";
+
+/// `UnsupportedValue` for a naive datetime at `pointer`; `None` when `value` is not one.
+pub fn naive_datetime_error(value: &Bound<'_, PyAny>, pointer: &str) -> PyResult<Option<PyErr>> {
+    let py = value.py();
+    if !value.is_instance(datetime_type(py)?.as_any())? {
+        return Ok(None);
+    }
+    if !value.call_method0("utcoffset")?.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(unsupported_at(value, pointer, Some(NAIVE_DATETIME))))
+}
+
 fn major_amount_text(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
     MAJOR_AMOUNT_TEXT.import(py, "refund_rules.models", "major_amount_text")
 }
@@ -128,6 +150,12 @@ pub struct Writer<'py> {
     /// Escaped key text by object identity; the `Bound` keeps the key alive, so its address
     /// cannot be reused by another object while the cache holds it.
     keys: HashMap<usize, (Bound<'py, PyAny>, Vec<u8>)>,
+    /// Amount places are written in the core's wire form for this provider
+    /// ([`refund_rules::json::amounts`]) when `amounts` is on.
+    provider: Option<Provider>,
+    amounts: bool,
+    /// Whether escaped keys are cached (worth it for writers that write many documents).
+    cache_keys: bool,
 }
 
 impl<'py> Writer<'py> {
@@ -141,7 +169,89 @@ impl<'py> Writer<'py> {
             indent,
             depth: 0,
             keys: HashMap::new(),
+            provider: None,
+            amounts: false,
+            cache_keys: true,
         }
+    }
+
+    /// A writer for one small document: no key cache.
+    pub fn one_shot(py: Python<'py>) -> Self {
+        let mut w = Self::new(py, None, "");
+        w.out = Vec::with_capacity(128);
+        w.cache_keys = false;
+        w
+    }
+
+    /// Writes amount places in the core's wire form for `provider` from now on.
+    pub fn set_provider(&mut self, provider: Option<Provider>) {
+        self.provider = provider;
+        self.amounts = true;
+    }
+
+    /// Writes `value` as the document member `key` (its pointers start at `/key`).
+    pub fn value_at(&mut self, value: &Bound<'py, PyAny>, key: &str) -> PyResult<()> {
+        self.path
+            .push(Token::Key(PyString::new(self.py, key).into_any()));
+        let r = self.value(value, 0);
+        self.path.pop();
+        r
+    }
+
+    /// The amount form of the place being written, if it is an amount place.
+    fn amount_here(&self) -> Option<AmountForm> {
+        if !self.amounts {
+            return None;
+        }
+        self.form_at_path()
+    }
+
+    /// The amount form of the place being written (whether or not amounts are converted).
+    fn form_at_path(&self) -> Option<AmountForm> {
+        let Some(Token::Key(last)) = self.path.last() else {
+            return None;
+        };
+        if !is_amount_key(last.cast::<PyString>().ok()?.to_str().ok()?) {
+            return None;
+        }
+        let mut segs: Vec<std::borrow::Cow<'_, str>> = Vec::with_capacity(self.path.len());
+        for t in &self.path {
+            segs.push(match t {
+                Token::Key(k) => {
+                    std::borrow::Cow::Borrowed(k.cast::<PyString>().ok()?.to_str().ok()?)
+                }
+                Token::Index(i) => std::borrow::Cow::Owned(i.to_string()),
+            });
+        }
+        let segs: Vec<&str> = segs.iter().map(|c| c.as_ref()).collect();
+        amount_form(self.provider, &segs)
+    }
+
+    /// Writes an amount given as `Decimal`, `int` or `str` in `form`; `Ok(false)` for any other
+    /// value (written by the generic rules, which refuse floats).
+    fn amount(&mut self, value: &Bound<'py, PyAny>, form: AmountForm) -> PyResult<bool> {
+        let py = self.py;
+        let text = if value.is_instance_of::<PyBool>() {
+            return Ok(false);
+        } else if value.is_instance_of::<PyString>() {
+            match value.cast::<PyString>()?.to_cow() {
+                Ok(t) => t.into_owned(),
+                Err(_) => return Ok(false),
+            }
+        } else if value.is_instance_of::<PyInt>() {
+            let as_int = py.get_type::<PyInt>().call1((value,))?;
+            decimal_type(py)?
+                .call1((&as_int,))?
+                .str()?
+                .to_cow()?
+                .into_owned()
+        } else if value.is_instance(decimal_type(py)?.as_any())? {
+            value.str()?.to_cow()?.into_owned()
+        } else {
+            return Ok(false);
+        };
+        write_amount(form, &text, &mut self.out);
+        Ok(true)
     }
 
     /// The text written so far.
@@ -206,7 +316,38 @@ impl<'py> Writer<'py> {
         let py = self.py;
         let build = || -> PyResult<PyErr> {
             let cls = FLOAT_NOT_ALLOWED.import(py, "refund_rules.errors", "FloatNotAllowed")?;
-            Ok(PyErr::from_value(cls.call1((self.pointer()?, value))?))
+            let shown = value.repr()?.to_cow()?.into_owned();
+            let last = match self.path.last() {
+                Some(Token::Key(k)) => k.cast::<PyString>()?.to_cow()?.into_owned(),
+                _ => String::new(),
+            };
+            let advice = if self.path.len() == 1 && last == "now"
+                || last == "created_at"
+                || last == "captured_at"
+            {
+                Some("pass a timezone-aware datetime or RFC 3339 text such as \"2026-01-31T12:00:00Z\" (floats are refused everywhere; money goes as decimal.Decimal)".to_owned())
+            } else {
+                match self.form_at_path() {
+                    Some(AmountForm::MinorUnits) => {
+                        let f: f64 = value.extract()?;
+                        let whole = format!("{f:.0}");
+                        Some(if whole.parse::<f64>().ok() == Some(f) {
+                            format!("this amount is in minor units: pass the int {whole}")
+                        } else {
+                            "this amount is a whole number of minor units (2500 for 25.00): pass an int".to_owned()
+                        })
+                    }
+                    Some(_) => Some(format!(
+                        "pass decimal.Decimal(\"{shown}\"), the str \"{shown}\" or an int; the engine writes it in the form this provider expects (reading a JSON file: json.loads(text, parse_float=decimal.Decimal))"
+                    )),
+                    None => None,
+                }
+            };
+            Ok(PyErr::from_value(cls.call1((
+                self.pointer()?,
+                value,
+                advice,
+            ))?))
         };
         build().unwrap_or_else(|e| e)
     }
@@ -236,6 +377,9 @@ impl<'py> Writer<'py> {
     }
 
     fn key(&mut self, k: &Bound<'py, PyAny>) -> PyResult<()> {
+        if !self.cache_keys {
+            return self.py_string(k);
+        }
         let id = k.as_ptr().addr();
         if let Some((_, text)) = self.keys.get(&id) {
             self.out.extend_from_slice(text);
@@ -302,6 +446,11 @@ impl<'py> Writer<'py> {
 
     fn value_inner(&mut self, value: &Bound<'py, PyAny>, level: usize) -> PyResult<()> {
         let py = self.py;
+        if let Some(form) = self.amount_here()
+            && self.amount(value, form)?
+        {
+            return Ok(());
+        }
         // Fast paths for the exact built-in types (none of them has a `to_dict`).
         if value.is_exact_instance_of::<PyDict>() {
             return self.mapping(value, level, None);
@@ -344,6 +493,9 @@ impl<'py> Writer<'py> {
         }
         let date = DATE.import(py, "datetime", "date")?;
         if value.is_instance(date.as_any())? {
+            if let Some(e) = naive_datetime_error(value, &self.pointer()?)? {
+                return Err(e);
+            }
             let iso = value.call_method0("isoformat")?;
             return self.py_string(&iso);
         }
@@ -459,6 +611,14 @@ impl<'py> Writer<'py> {
         } else {
             None
         };
+        if let Some(p) = get_item(doc, "provider")? {
+            let name = p
+                .cast::<PyString>()
+                .ok()
+                .and_then(|s| s.to_cow().ok().map(|c| c.into_owned()));
+            self.provider = name.and_then(|n| Provider::from_name(&n).ok());
+        }
+        self.amounts = true;
         if l.is_none() && e.is_none() {
             return self.value(doc, 0);
         }
@@ -512,6 +672,9 @@ impl<'py> Writer<'py> {
                                 let py = w.py;
                                 let datetime = DATETIME.import(py, "datetime", "datetime")?;
                                 if member.is_instance(datetime.as_any())? {
+                                    if let Some(e) = naive_datetime_error(member, &w.pointer()?)? {
+                                        return Err(e);
+                                    }
                                     let iso = member.call_method0("isoformat")?;
                                     let iso =
                                         iso.cast::<PyString>()?.to_cow()?.replace("+00:00", "Z");

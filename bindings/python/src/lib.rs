@@ -10,8 +10,10 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod de;
 mod decode;
 mod encode;
+mod fast;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -166,7 +168,10 @@ fn document_input<'py>(
 }
 
 /// `(ok, value)` or `(False, error)` from an envelope's text.
-fn split_envelope<'py>(py: Python<'py>, envelope: &str) -> PyResult<(bool, Bound<'py, PyAny>)> {
+pub(crate) fn split_envelope<'py>(
+    py: Python<'py>,
+    envelope: &str,
+) -> PyResult<(bool, Bound<'py, PyAny>)> {
     let parsed = decode::loads(py, envelope)?;
     let get = |k: &str| -> PyResult<Bound<'py, PyAny>> {
         match parsed.cast::<pyo3::types::PyDict>() {
@@ -202,89 +207,144 @@ fn call<'py>(
 
 static REFUND_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
-/// Runs one operation per text on up to `available_parallelism` threads, in input order.
-fn run_parallel(operation: &str, texts: &[Option<Input>]) -> Vec<Option<String>> {
-    let threads = std::thread::available_parallelism()
-        .map(std::num::NonZeroUsize::get)
-        .unwrap_or(1)
-        .min(8);
-    let one = |t: &Option<Input>| t.as_ref().map(|d| d.run(operation));
-    if threads < 2 || texts.len() < 64 {
-        return texts.iter().map(one).collect();
-    }
-    let chunk = texts.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = texts
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(one).collect::<Vec<_>>()))
-            .collect();
-        let mut out = Vec::with_capacity(texts.len());
-        for (h, part) in handles.into_iter().zip(texts.chunks(chunk)) {
-            // A thread that died (it cannot: `guarded` catches panics) is answered in place.
-            out.extend(h.join().unwrap_or_else(|_| part.iter().map(one).collect()));
-        }
-        out
-    })
+/// Documents `plan_many` reads, decides and wraps at a time.
+const PLAN_MANY_CHUNK: usize = 512;
+
+/// The JSON path of `plan` for a document (dict or text): written with the ledger's wire
+/// conversions and the core's amount forms, run by the engine, envelope parsed.
+pub(crate) fn call_plan<'py>(
+    py: Python<'py>,
+    doc: &Bound<'py, PyAny>,
+) -> PyResult<(bool, Bound<'py, PyAny>)> {
+    let mut w = encode::Writer::new(py, None, "");
+    let input = document_input(doc, encode::RULE_LEDGER, &mut w)?;
+    let envelope = py.detach(move || input.run("plan"));
+    split_envelope(py, &envelope)
 }
 
-/// `plan` for a whole batch in one native call: writes every document (dicts get the ledger
-/// wire conversions; `str` is JSON text), runs the engine over the batch with the GIL released
-/// (on several threads for large batches), and parses every envelope. Returns one
-/// `(status, payload)` per document, in order: `(0, value)`, `(1, error_object)`, or
-/// `(2, exception)` for a document that could not be written (`RefundError` raised in Python,
-/// e.g. `FloatNotAllowed`).
+/// `plan` for one document (dict or JSON text): `(0, NativePlan)` when the engine decided it
+/// on the fast path (typed documents, `decide`, nothing rendered until read), otherwise the
+/// JSON path's `(1, value)` / `(2, error_object)`.
+#[pyfunction]
+fn plan_doc<'py>(
+    py: Python<'py>,
+    document: &Bound<'py, PyAny>,
+) -> PyResult<(u8, Bound<'py, PyAny>)> {
+    fast::plan_one(py, document)
+}
+
+/// `plan` for a whole batch in one native call: every dict is read into the core's typed
+/// documents (JSON text is parsed by the engine), then the engine decides the whole batch with
+/// the GIL released (on several threads for large batches). Documents the fast path did not
+/// decide take the JSON path. Returns one `(status, payload)` per document, in order:
+/// `(0, NativePlan)`, `(1, value)`, `(2, error_object)`, or `(3, exception)` for a document
+/// that could not be written (`RefundError` raised in Python, e.g. `FloatNotAllowed`).
 #[pyfunction]
 fn plan_many<'py>(
     py: Python<'py>,
     documents: &Bound<'py, PyAny>,
 ) -> PyResult<Vec<Bound<'py, PyTuple>>> {
     let refund_error = REFUND_ERROR.import(py, "refund_rules.errors", "RefundError")?;
-    let mut texts: Vec<Option<Input>> = Vec::new();
-    let mut early: Vec<Option<Bound<'py, PyAny>>> = Vec::new();
+    let mut out = Vec::new();
     let mut w = encode::Writer::new(py, None, "");
-    for doc in encode::iterate(documents, "")? {
-        // A document the iterator itself failed to produce ends the batch (no document to
-        // answer for); every document it produced gets its own result.
-        let doc = doc.map_err(|e| encode::into_hierarchy(documents, "", e))?;
-        match document_input(&doc, encode::RULE_LEDGER, &mut w) {
-            Ok(t) => {
-                texts.push(Some(t));
-                early.push(None);
-            }
-            Err(e) => {
-                let e = if e.is_instance(py, refund_error.as_any()) {
-                    e
-                } else {
-                    encode::into_hierarchy(&doc, "", e)
-                };
-                texts.push(None);
-                early.push(Some(e.into_value(py).into_bound(py).into_any()));
-            }
+    let mut iter = encode::iterate(documents, "")?;
+    // In chunks: read a chunk under the GIL, decide it with the GIL released (on several
+    // threads), wrap it; the chunk's documents stay hot in the cache from read to decision.
+    loop {
+        let mut docs: Vec<Bound<'py, PyAny>> = Vec::with_capacity(PLAN_MANY_CHUNK);
+        let mut inputs: Vec<Option<fast::Inputs>> = Vec::with_capacity(PLAN_MANY_CHUNK);
+        for doc in iter.by_ref().take(PLAN_MANY_CHUNK) {
+            // A document the iterator itself failed to produce ends the batch (no document
+            // to answer for); every document it produced gets its own result.
+            let doc = doc.map_err(|e| encode::into_hierarchy(documents, "", e))?;
+            inputs.push(fast::read_doc(&doc, &mut w));
+            docs.push(doc);
         }
-    }
-    let envelopes = py.detach(|| run_parallel("plan", &texts));
-    let mut out = Vec::with_capacity(envelopes.len());
-    for (env, err) in envelopes.iter().zip(early) {
-        let item = match (env, err) {
-            (Some(env), _) => {
-                let (ok, payload) = split_envelope(py, env)?;
-                PyTuple::new(
+        if docs.is_empty() {
+            break;
+        }
+        let n = inputs.len();
+        let mut decided = py.detach(move || fast::decide_parallel(inputs));
+        if decided.len() != n {
+            decided = (0..n).map(|_| None).collect();
+        }
+        for (doc, plan) in docs.iter().zip(decided) {
+            let item = match plan {
+                Some(p) => PyTuple::new(
                     py,
                     [
-                        if ok { 0_u8 } else { 1 }.into_pyobject(py)?.into_any(),
-                        payload,
+                        0_u8.into_pyobject(py)?.into_any(),
+                        Bound::new(py, p)?.into_any(),
                     ],
-                )?
-            }
-            (None, Some(e)) => PyTuple::new(py, [2_u8.into_pyobject(py)?.into_any(), e])?,
-            (None, None) => PyTuple::new(
-                py,
-                [2_u8.into_pyobject(py)?.into_any(), py.None().into_bound(py)],
-            )?,
-        };
-        out.push(item);
+                )?,
+                None => match call_plan(py, doc) {
+                    Ok((ok, payload)) => PyTuple::new(
+                        py,
+                        [
+                            if ok { 1_u8 } else { 2 }.into_pyobject(py)?.into_any(),
+                            payload,
+                        ],
+                    )?,
+                    Err(e) => {
+                        let e = if e.is_instance(py, refund_error.as_any()) {
+                            e
+                        } else {
+                            encode::into_hierarchy(doc, "", e)
+                        };
+                        PyTuple::new(
+                            py,
+                            [
+                                3_u8.into_pyobject(py)?.into_any(),
+                                e.into_value(py).into_bound(py).into_any(),
+                            ],
+                        )?
+                    }
+                },
+            };
+            out.push(item);
+        }
     }
     Ok(out)
+}
+
+/// `plan` from the arguments of the Python `plan()` (no document dict built on the fast path):
+/// `(0, NativePlan)`, `(1, value)` or `(2, error_object)` as [`plan_doc`].
+#[pyfunction]
+#[pyo3(signature = (provider, ledger, request = None, options = None, now = None, refund_id = None))]
+fn plan_args<'py>(
+    py: Python<'py>,
+    provider: &Bound<'py, PyAny>,
+    ledger: &Bound<'py, PyAny>,
+    request: Option<&Bound<'py, PyAny>>,
+    options: Option<&Bound<'py, PyAny>>,
+    now: Option<&Bound<'py, PyAny>>,
+    refund_id: Option<&Bound<'py, PyAny>>,
+) -> PyResult<(u8, Bound<'py, PyAny>)> {
+    let parts = fast::Parts {
+        provider: Some(provider),
+        ledger: Some(ledger),
+        request,
+        options,
+        now,
+        refund_id,
+    };
+    fast::plan_parts(py, &parts)
+}
+
+/// The core's wire form of the amount at `segments` (a document path such as
+/// `["request", "amount", "total"]`) for `provider`: `"decimal_string"`, `"decimal_number"`,
+/// `"minor_units"`, or `None` where the place is not an amount.
+#[pyfunction]
+#[pyo3(signature = (provider, segments))]
+fn amount_form(provider: Option<&str>, segments: Vec<String>) -> Option<&'static str> {
+    use refund_rules::json::amounts::AmountForm;
+    let provider = provider.and_then(|p| Provider::from_name(p).ok());
+    let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
+    refund_rules::json::amounts::amount_form(provider, &segs).map(|f| match f {
+        AmountForm::DecimalString => "decimal_string",
+        AmountForm::DecimalNumber => "decimal_number",
+        AmountForm::MinorUnits => "minor_units",
+    })
 }
 
 /// The five provider names, in documentation order.
@@ -339,6 +399,10 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(loads, m)?)?;
     m.add_function(wrap_pyfunction!(call, m)?)?;
     m.add_function(wrap_pyfunction!(plan_many, m)?)?;
+    m.add_function(wrap_pyfunction!(plan_doc, m)?)?;
+    m.add_function(wrap_pyfunction!(plan_args, m)?)?;
+    m.add_function(wrap_pyfunction!(amount_form, m)?)?;
+    m.add_class::<fast::NativePlan>()?;
     m.add_function(wrap_pyfunction!(providers, m)?)?;
     m.add_function(wrap_pyfunction!(operations, m)?)?;
     m.add_function(wrap_pyfunction!(error_codes, m)?)?;

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import pickle
+import re
 from decimal import Decimal
 from typing import Any, Dict
 
@@ -120,11 +122,14 @@ def test_a_float_anywhere_is_rejected(call: Any, pointer: str) -> None:
     assert "float" in err.message and "Decimal" in err.message
 
 
-def test_int_is_refused_where_major_units_are_expected() -> None:
-    with pytest.raises(refund_rules.UnsupportedValue, match="ambiguous"):
-        refund_rules.plan("simpleps", {**LEDGER, "authorized": 100})
-    with pytest.raises(refund_rules.UnsupportedValue, match="ambiguous"):
-        refund_rules.parse_amount(25, "USD")  # type: ignore[arg-type]
+def test_int_is_an_amount_but_bool_is_not() -> None:
+    # One amount rule: an int is the amount it says (25 == 25.00), in the ledger and in requests.
+    by_int = refund_rules.plan("simpleps", {**LEDGER, "authorized": 100, "captures": [{"id": "c", "amount": 100}]})
+    by_text = refund_rules.plan("simpleps", {**LEDGER, "authorized": "100.00", "captures": [{"id": "c", "amount": "100.00"}]})
+    assert by_int.to_dict() == by_text.to_dict() and by_int.amount == Decimal("100.00")
+    assert refund_rules.parse_amount(25, "USD").minor == 2500
+    with pytest.raises(refund_rules.InvalidInput):
+        refund_rules.plan("simpleps", {**LEDGER, "authorized": True})
     with pytest.raises(refund_rules.UnsupportedValue):
         refund_rules.format_amount(True, "USD")
 
@@ -158,3 +163,83 @@ def test_garbage_never_panics() -> None:
             assert envelope["ok"] is False
             assert envelope["error"]["family"] == "invalid_input"
             assert not envelope["error"]["details"].get("internal_error")
+
+
+# --------------------------------------------------------------------------- messages (#13 item 5)
+
+_NAIVE = datetime.datetime(2026, 1, 31, 12, 0)
+
+
+@pytest.mark.parametrize(
+    "call,pointer",
+    [
+        (lambda: refund_rules.plan("simpleps", LEDGER, now=_NAIVE), "/now"),
+        (lambda: refund_rules.plan("simpleps", {**LEDGER, "created_at": _NAIVE}), "/ledger/created_at"),
+        (lambda: refund_rules.apply("simpleps", LEDGER, refund_rules.Event.payment_captured("e", "c2", Decimal(1), captured_at=_NAIVE)), "/event/captured_at"),
+        (lambda: refund_rules.apply("simpleps", LEDGER, {"id": "e", "type": "payment_captured", "capture_id": "c2", "amount": "1.00", "captured_at": _NAIVE}), "/event/captured_at"),
+        (lambda: refund_rules.plan_many([{"provider": "simpleps", "ledger": {**LEDGER, "captures": [{"id": "c", "amount": "1.00", "captured_at": _NAIVE}]}}])[0].unwrap(), "/ledger/captures/0/captured_at"),
+    ],
+)
+def test_a_naive_datetime_is_asked_for_a_timezone(call: Any, pointer: str) -> None:
+    with pytest.raises(refund_rules.InvalidInput) as info:
+        call()
+    assert info.value.pointer == pointer
+    assert "add a timezone" in info.value.message
+    assert info.value.details
+    # An aware one is read.
+    aware = _NAIVE.replace(tzinfo=datetime.timezone.utc)
+    assert refund_rules.plan("simpleps", {**LEDGER, "created_at": aware}, now=aware).amount == Decimal("100.10")
+
+
+_PARSER_WORDS = re.compile(
+    r"line \d+ column \d+|at line|invalid type:|invalid value:|\bstruct\b|\benum\b|\bu64\b|\bi64\b|\busize\b|"
+    r"\bOption\b|\bVec\b|\bBox\b|RawValue|serde|invalid input at ``"
+)
+
+_BAD_DICTS: list = [
+    {"status": "CAPTURED"},
+    {"status": {"payment": 1}},
+    {"status": {}},
+    {"version": "x"},
+    {"version": -1},
+    {"bogus": 1},
+    {"captures": {"a": 1}},
+    {"captures": [{"id": 1, "amount": "1.00"}]},
+    {"captures": [{"amount": "1.00"}]},
+    {"refunds": [{"id": "r", "amount": "1.00", "state": "nope"}]},
+    {"refunds": [{"id": "r", "amount": "1.00"}]},
+    {"applied_events": [1]},
+    {"applied_events": [{"id": "x"}]},
+    {"lines": [{"id": "l", "kind": "gift", "amount": "1.00"}]},
+    {"currency": 5},
+    {"currency": "XXX1"},
+    {"authorized": [1]},
+    {"authorized": "1,00"},
+    {"id": None},
+    {"created_at": "yesterday"},
+]
+
+
+@pytest.mark.parametrize("provider", sorted(refund_rules.PROVIDERS))
+@pytest.mark.parametrize("change", range(len(_BAD_DICTS)))
+def test_dict_errors_speak_the_documents_terms(provider: str, change: int) -> None:
+    ledger = {**LEDGER, **_BAD_DICTS[change]}
+    with pytest.raises(refund_rules.RefundError) as info:
+        refund_rules.plan(provider, ledger)
+    err = info.value
+    assert not _PARSER_WORDS.search(err.message), err.message
+    assert err.details, (err.message, err.details)
+    assert err.pointer and err.pointer.startswith("/ledger"), (err.pointer, err.message)
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [{"amount": {"total": [1]}}, {"amount": "x"}, {"x": 1}, [1], {"amount": {"total": Decimal(1), "currency": 5}}],
+)
+@pytest.mark.parametrize("provider", sorted(refund_rules.PROVIDERS))
+def test_request_errors_speak_the_documents_terms(provider: str, request_: Any) -> None:
+    with pytest.raises(refund_rules.RefundError) as info:
+        refund_rules.plan(provider, LEDGER, request_)
+    err = info.value
+    assert not _PARSER_WORDS.search(err.message), err.message
+    assert err.details, (err.message, err.details)

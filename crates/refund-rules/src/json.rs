@@ -16,6 +16,8 @@
 //! assert!(out.json.contains(r#""status_after":{"payment":"PARTIALLY_REFUNDED"}"#));
 //! ```
 
+pub mod amounts;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use serde_json::value::RawValue;

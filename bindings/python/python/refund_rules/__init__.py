@@ -7,13 +7,16 @@ A thin Python layer over the Rust engine's JSON surface; no refund rule lives in
   breakdown; :func:`parse_amount`/:func:`format_amount` convert between decimal text and minor
   units; :func:`plan_many` plans a batch; :func:`run` is the raw escape hatch.
 - Inputs are dicts or typed objects (:class:`Ledger`, :class:`Event`). Amounts are
-  :class:`decimal.Decimal` or ``str``; a ``float`` anywhere raises :class:`FloatNotAllowed`.
+  :class:`decimal.Decimal`, ``int`` or ``str`` everywhere (the engine writes each provider's
+  wire form); a ``float`` anywhere raises :class:`FloatNotAllowed`.
 - Rejections raise :class:`RefundError` subclasses carrying the engine's stable ``code``.
-- The engine runs with the GIL released.
+- ``plan_many`` (and ``plan`` on large ledgers, ``run``, ``run_envelope``) run the engine with
+  the GIL released.
 """
 
 from __future__ import annotations
 
+import datetime
 import enum
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -60,6 +63,7 @@ from .models import (
     Statuses,
     major_amount_text,
 )
+from .models import _NAIVE  # noqa: E402
 
 __version__: str = _native.__version__
 
@@ -70,6 +74,7 @@ __all__ = [
     "Provider",
     "plan",
     "plan_many",
+    "plan_json",
     "apply",
     "refundable",
     "parse_amount",
@@ -180,6 +185,14 @@ def run(operation: str, document: Document) -> Any:
     return _call(operation, document)
 
 
+def _planned(status: int, payload: Any) -> Plan:
+    if status == 0:
+        return Plan._native(payload)
+    if status == 1:
+        return Plan._lazy(payload)
+    raise error_from_envelope(payload or {})
+
+
 def _plan_document(
     provider: ProviderLike,
     ledger: LedgerLike,
@@ -195,6 +208,8 @@ def _plan_document(
     if options is not None:
         doc["options"] = options
     if now is not None:
+        if isinstance(now, datetime.datetime) and now.utcoffset() is None:
+            raise UnsupportedValue("/now", now, _NAIVE)
         doc["now"] = now.isoformat().replace("+00:00", "Z") if hasattr(now, "isoformat") else now
     if refund_id is not None:
         doc["refund_id"] = refund_id
@@ -226,24 +241,54 @@ def plan(
     Raises:
         RefundError: a subclass by family, with the stable ``code``.
     """
-    doc = _plan_document(provider, ledger, request, options, now, refund_id)
-    return Plan._lazy(_call("plan", doc, _LEDGER_RULES))
+    if now is not None and not isinstance(now, str):
+        now = _plan_document(provider, {}, None, None, now, None)["now"]
+    # Dicts are read straight into the engine's typed documents; the engine decides and the
+    # plan's fields are built when read (the provider call, event and explanation are rendered
+    # on first access). Anything unusual takes the JSON path, with the same answers.
+    status, payload = _native.plan_args(
+        provider.value if isinstance(provider, Provider) else provider,
+        ledger, request, options, now, refund_id,
+    )  # fmt: skip
+    if status == 0:
+        return Plan._native(payload)
+    return _planned(status, payload)
+
+
+def plan_json(document: Union[str, bytes, bytearray]) -> Plan:
+    """Plans a refund from a whole ``plan`` document given as JSON text (as the CLI reads it:
+    ``{"provider", "ledger", "request"?, "options"?, "now"?, "refund_id"?}``).
+
+    The engine parses the text itself (numbers stay exact: no ``json.loads`` needed) and
+    decides; fields are built when read. Raises :class:`RefundError` on rejection.
+    """
+    if isinstance(document, (bytes, bytearray)):
+        raw = bytes(document)
+        try:
+            document = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return _planned(*_native.plan_doc(raw))
+    if not isinstance(document, str):
+        raise UnsupportedValue("", document, "plan_json takes JSON text (str or bytes); use plan() for dicts")
+    return _planned(*_native.plan_doc(document))
 
 
 def plan_many(documents: Iterable[PlanDocument]) -> List[PlanResult]:
-    """Plans many refunds in one call, with the GIL released for the whole batch.
+    """Plans many refunds in one call; the engine decides with the GIL released.
 
     Each document is a full plan document (``{"provider", "ledger", "request"?, "options"?,
     "now"?, "refund_id"?}``; ledger amounts may be ``Decimal``) or its JSON text. Results are
     in input order; failures are :class:`PlanResult` objects with ``error`` set, never raised.
     """
-    # Written, planned (GIL released, several threads for large batches) and read in one
-    # native call; dict documents get the ledger's wire conversions there.
+    # Read into typed documents, decided (GIL released, several threads for large batches) and
+    # wrapped in one native call, in chunks; anything unusual takes the JSON path there.
     results: List[PlanResult] = []
     for status, payload in _native.plan_many(documents):
         if status == 0:
-            results.append(PlanResult(plan=Plan._lazy(payload)))
+            results.append(PlanResult(plan=Plan._native(payload)))
         elif status == 1:
+            results.append(PlanResult(plan=Plan._lazy(payload)))
+        elif status == 2:
             results.append(PlanResult(error=error_from_envelope(payload or {})))
         else:
             results.append(PlanResult(error=payload))
@@ -274,7 +319,7 @@ def refundable(
 
 
 def parse_amount(
-    amount: Union[Decimal, str], currency: str, *, provider: Optional[ProviderLike] = None
+    amount: Union[Decimal, int, str], currency: str, *, provider: Optional[ProviderLike] = None
 ) -> Amount:
     """Parses a major-unit amount (``Decimal("25.00")`` or ``"25.00"``) into minor units,
     strictly: no more decimals than the currency has, no sign, no exponent notation. With a

@@ -1,6 +1,6 @@
 """The compiled core (pyo3). Use the ``refund_rules`` package API instead of this module."""
 
-from typing import Any, Final, Iterable, Optional, Union
+from typing import Any, Final, Iterable, Optional, Union, final
 
 __all__ = [
     "__version__",
@@ -11,6 +11,10 @@ __all__ = [
     "loads",
     "call",
     "plan_many",
+    "plan_doc",
+    "plan_args",
+    "amount_form",
+    "NativePlan",
     "providers",
     "operations",
     "error_codes",
@@ -37,7 +41,36 @@ def call(operation: str, document: object, rules: int = 0) -> tuple[bool, Any]:
     ``(True, value)`` or ``(False, error)``. ``rules``: 1 = ledger, 2 = event wire conversions."""
 
 def plan_many(documents: Iterable[object]) -> list[tuple[int, Any]]:
-    """Plans a batch in one call: ``(0, value)``, ``(1, error)`` or ``(2, exception)`` per document."""
+    """Plans a batch in one call (GIL released): ``(0, NativePlan)``, ``(1, value)``,
+    ``(2, error)`` or ``(3, exception)`` per document."""
+
+def plan_doc(document: object) -> tuple[int, Any]:
+    """Plans one document (dict or JSON text): ``(0, NativePlan)`` on the fast path, else the
+    JSON path's ``(1, value)`` or ``(2, error)``."""
+
+def plan_args(
+    provider: object,
+    ledger: object,
+    request: object = None,
+    options: object = None,
+    now: object = None,
+    refund_id: object = None,
+) -> tuple[int, Any]:
+    """``plan`` from the arguments of ``refund_rules.plan`` (see ``plan_doc``)."""
+
+def amount_form(provider: Optional[str], segments: list[str]) -> Optional[str]:
+    """The core's wire form of the amount at a document path: ``"decimal_string"``,
+    ``"decimal_number"``, ``"minor_units"``, or ``None`` (not an amount)."""
+
+@final
+class NativePlan:
+    """A plan held by the engine: the decision, and the inputs to render the rest from."""
+
+    def field(self, name: str) -> Any:
+        """One field the decision holds (``None`` for others)."""
+
+    def full(self) -> tuple[bool, Any]:
+        """The whole plan document: ``(True, value)`` (or ``(False, error)``)."""
 
 def providers() -> list[str]:
     """The five provider names."""

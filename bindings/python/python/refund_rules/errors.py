@@ -131,14 +131,20 @@ class UnsupportedValue(InvalidInput, TypeError):
 
 
 class FloatNotAllowed(UnsupportedValue):
-    """A ``float`` in the input: money is never a binary float. Use ``decimal.Decimal`` or str."""
+    """A ``float`` in the input: money is never a binary float. Use ``decimal.Decimal``, ``int``
+    or ``str`` (for JSON files: ``json.loads(text, parse_float=decimal.Decimal)``)."""
 
-    def __init__(self, pointer: str, value: object) -> None:
+    def __init__(self, pointer: str, value: object, advice: Optional[str] = None) -> None:
         super().__init__(
             pointer,
             value,
             f"float `{value!r}` is not allowed: binary floats cannot hold exact money "
-            f'amounts; pass decimal.Decimal("{value!r}") or the amount as a str',
+            "amounts; "
+            + (
+                advice
+                or f'pass decimal.Decimal("{value!r}") (reading a JSON file: '
+                "json.loads(text, parse_float=decimal.Decimal))"
+            ),
         )
 
 

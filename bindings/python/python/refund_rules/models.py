@@ -51,8 +51,10 @@ __all__ = [
     "major_amount_text",
 ]
 
-AmountLike = Union[Decimal, str]
-"""A major-unit amount: an exact Decimal (``Decimal("25.00")``) or its text (``"25.00"``)."""
+AmountLike = Union[Decimal, int, str]
+"""An amount: an exact Decimal (``Decimal("25.00")``), an int (``25``) or its text
+(``"25.00"``). The engine writes it in the form each place expects (see the README's amount
+table); a ``float`` is refused."""
 
 T = TypeVar("T")
 M = TypeVar("M", bound="_Model")
@@ -61,29 +63,36 @@ M = TypeVar("M", bound="_Model")
 def major_amount_text(value: object, pointer: str) -> object:
     """The wire form of a major-unit amount field (ledger and event amounts are strings).
 
-    ``Decimal`` -> its exact text; ``str`` -> unchanged; ``float`` -> ``FloatNotAllowed``;
-    ``int`` -> ``UnsupportedValue`` (ambiguous: major or minor units?). Anything else is
-    passed through for the engine to reject with its own pointer.
+    ``Decimal`` -> its exact text; ``int`` -> its digits (``25`` is 25.00); ``str`` ->
+    unchanged; ``float`` -> ``FloatNotAllowed``. Anything else is passed through for the engine
+    to reject with its own pointer.
     """
     if isinstance(value, Decimal):
         return decimal_text(value)
     if isinstance(value, float):
-        raise FloatNotAllowed(pointer, value)
-    if isinstance(value, int) and not isinstance(value, bool):
-        # str(int) refuses ints beyond sys.get_int_max_str_digits(); Decimal's text does not.
-        text = str(Decimal(int(value)))
-        raise UnsupportedValue(
+        raise FloatNotAllowed(
             pointer,
             value,
-            f"int `{text}` is ambiguous here: this field is a major-unit amount; pass "
-            f'decimal.Decimal("{text}") or a str such as "{text}.00" (ints are accepted only '
-            "where minor units are expected, as in format_amount)",
+            f'pass decimal.Decimal("{value!r}"), the str "{value!r}" or an int (reading a JSON '
+            "file: json.loads(text, parse_float=decimal.Decimal))",
         )
+    if isinstance(value, int) and not isinstance(value, bool):
+        # str(int) refuses ints beyond sys.get_int_max_str_digits(); Decimal's text does not.
+        return str(Decimal(int(value)))
     return value
 
 
-def _timestamp(value: object) -> object:
+_NAIVE = (
+    "a datetime without a timezone (naive) is not an instant: add a timezone, e.g. "
+    "datetime(2026, 1, 31, 12, 0, tzinfo=timezone.utc), or pass RFC 3339 text such as "
+    '"2026-01-31T12:00:00Z"'
+)
+
+
+def _timestamp(value: object, pointer: str = "") -> object:
     if isinstance(value, _dt.datetime):
+        if value.utcoffset() is None:
+            raise UnsupportedValue(pointer or "/", value, _NAIVE)
         return value.isoformat().replace("+00:00", "Z")
     return value
 
@@ -94,6 +103,13 @@ def _dec(value: object) -> Any:
 
 
 _LAZY_OK: Dict[type, bool] = {}
+
+# Plan fields the engine's decision holds: read one at a time from a native plan, without
+# rendering the rest (provider call, event, explanation are rendered on first access).
+_DECISION_FIELDS = frozenset(
+    ("provider", "operation", "kind", "amount", "remaining_after", "refundable",
+     "status_after", "refund_state", "version", "replay")
+)  # fmt: skip
 
 
 class _Model:
@@ -121,6 +137,17 @@ class _Model:
         def __getattr__(self, name: str) -> Any:
             # Only reached for a field a lazy object has not built yet (see `_lazy`).
             d = self.__dict__
+            handle = d.get("_h")
+            if handle is not None and name in type(self).__dataclass_fields__:
+                if name in _DECISION_FIELDS:
+                    value = handle.field(name)
+                    if name == "refundable":
+                        value = Refundable._lazy(value)
+                    elif name == "status_after":
+                        value = Statuses.from_dict(value)
+                    d[name] = value
+                    return value
+                self._materialize()
             if "raw" not in d or name not in type(self).__dataclass_fields__:
                 raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
             full = type(self).from_dict(d["raw"])
@@ -128,6 +155,24 @@ class _Model:
                 if key != "raw" and key not in d:
                     d[key] = value
             return d[name]
+
+    def _materialize(self) -> None:
+        """A native plan: render the whole document once (``raw``), then drop the handle."""
+        d = self.__dict__
+        handle = d.get("_h")
+        if handle is None:
+            return
+        ok, raw = handle.full()
+        if not ok:
+            from .errors import error_from_envelope
+
+            raise error_from_envelope(raw or {})
+        d["raw"] = raw
+        del d["_h"]
+
+    def __getstate__(self) -> Dict[str, Any]:
+        self._materialize()
+        return self.__dict__
 
     def to_dict(self) -> Dict[str, Any]:
         """The engine's JSON form of this object (see the module docs)."""
@@ -166,7 +211,7 @@ def _to_wire(value: Any, meta: Mapping[str, Any], pointer: str) -> Any:
     if isinstance(value, (list, tuple)):
         return [v.to_dict() if isinstance(v, _Model) else copy.deepcopy(v) for v in value]
     if meta.get("timestamp"):
-        return _timestamp(value)
+        return _timestamp(value, "/" + pointer)
     return copy.deepcopy(value)
 
 
@@ -318,7 +363,7 @@ class Ledger(_Model):
         out["authorized"] = major_amount_text(self.authorized, "/ledger/authorized")
         out["status"] = self.status.to_dict() if isinstance(self.status, _Model) else self.status
         if self.created_at is not None:
-            out["created_at"] = _timestamp(self.created_at)
+            out["created_at"] = _timestamp(self.created_at, "/ledger/created_at")
         out["captures"] = [_item(c, f"/ledger/captures/{i}") for i, c in enumerate(self.captures)]
         out["refunds"] = [_item(r, f"/ledger/refunds/{i}") for i, r in enumerate(self.refunds)]
         if self.returns:
@@ -373,7 +418,7 @@ def ledger_wire(ledger: Any) -> Any:
             out["status"] = out["status"].to_dict()
         for key in ("created_at",):
             if key in out:
-                out[key] = _timestamp(out[key])
+                out[key] = _timestamp(out[key], f"/ledger/{key}")
         return out
     return ledger
 
@@ -441,7 +486,7 @@ class Event(_Model):
             if k == "amount":
                 v = major_amount_text(v, "/event/amount")
             elif k == "captured_at":
-                v = _timestamp(v)
+                v = _timestamp(v, "/event/captured_at")
             out[k] = v
         out.update(copy.deepcopy(self.extra))
         return out
@@ -493,7 +538,7 @@ def event_wire(event: Any) -> Any:
         if "amount" in out and out["amount"] is not None:
             out["amount"] = major_amount_text(out["amount"], "/event/amount")
         if "captured_at" in out:
-            out["captured_at"] = _timestamp(out["captured_at"])
+            out["captured_at"] = _timestamp(out["captured_at"], "/event/captured_at")
         return out
     return event
 
@@ -625,6 +670,13 @@ class Plan(_Model):
     replay: bool
     explanation: List[str]
     raw: Dict[str, Any] = _raw()
+
+    @classmethod
+    def _native(cls, handle: Any) -> "Plan":
+        """A plan held by the engine: fields are read from it on first access."""
+        obj = object.__new__(cls)
+        obj.__dict__["_h"] = handle
+        return obj
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> "Plan":
