@@ -193,6 +193,13 @@ def _planned(status: int, payload: Any) -> Plan:
     raise error_from_envelope(payload or {})
 
 
+def _now_text(now: Any) -> Any:
+    """`now` as RFC 3339 text: a ``datetime`` must carry its timezone."""
+    if isinstance(now, datetime.datetime) and now.utcoffset() is None:
+        raise UnsupportedValue("/now", now, _NAIVE)
+    return now.isoformat().replace("+00:00", "Z") if hasattr(now, "isoformat") else now
+
+
 def _plan_document(
     provider: ProviderLike,
     ledger: LedgerLike,
@@ -208,9 +215,7 @@ def _plan_document(
     if options is not None:
         doc["options"] = options
     if now is not None:
-        if isinstance(now, datetime.datetime) and now.utcoffset() is None:
-            raise UnsupportedValue("/now", now, _NAIVE)
-        doc["now"] = now.isoformat().replace("+00:00", "Z") if hasattr(now, "isoformat") else now
+        doc["now"] = _now_text(now)
     if refund_id is not None:
         doc["refund_id"] = refund_id
     return doc
@@ -242,7 +247,7 @@ def plan(
         RefundError: a subclass by family, with the stable ``code``.
     """
     if now is not None and not isinstance(now, str):
-        now = _plan_document(provider, {}, None, None, now, None)["now"]
+        now = _now_text(now)
     # Dicts are read straight into the engine's typed documents; the engine decides and the
     # plan's fields are built when read (the provider call, event and explanation are rendered
     # on first access). Anything unusual takes the JSON path, with the same answers.
