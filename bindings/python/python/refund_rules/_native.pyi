@@ -1,6 +1,6 @@
 """The compiled core (pyo3). Use the ``refund_rules`` package API instead of this module."""
 
-from typing import Any, Final, Iterable, Optional, Union
+from typing import Any, Final, Iterable, Optional, Union, final
 
 __all__ = [
     "__version__",
@@ -53,6 +53,7 @@ def error_codes() -> list[tuple[str, str]]:
 def _panic_selftest(message: str) -> str:
     """Test hook: a deliberate panic through the panic guard; returns the failure envelope."""
 
+@final
 class ArrowResult:
     """Arrow record batches behind the PyCapsule stream interface (``refund_rules.arrow``)."""
     def __arrow_c_stream__(self, requested_schema: Optional[object] = None) -> object: ...

@@ -44,6 +44,7 @@ The rules run in Rust over the Arrow C data interface with the GIL released, on 
 
 from __future__ import annotations
 
+import importlib
 from typing import Any, Sequence
 
 from . import _native
@@ -56,8 +57,7 @@ def _stream_capsule(data: Any) -> Any:
     if hasattr(data, "__arrow_c_stream__"):
         return data.__arrow_c_stream__()
     if hasattr(data, "__arrow_c_array__"):  # a record batch without the stream method
-        import pyarrow as pa
-
+        pa = importlib.import_module("pyarrow")
         return pa.Table.from_batches([pa.record_batch(data)]).__arrow_c_stream__()
     if hasattr(data, "to_arrow"):  # older Polars DataFrames
         return data.to_arrow().__arrow_c_stream__()
@@ -95,12 +95,8 @@ def run(
     ``data``; returns a ``pyarrow.Table`` (a Polars ``DataFrame`` when ``data`` is one)."""
     result = run_stream(operation, data, keep=keep, envelope=envelope, threads=threads)
     if type(data).__module__.split(".")[0] == "polars":
-        import polars as pl
-
-        return pl.DataFrame(result)
-    import pyarrow as pa
-
-    return pa.table(result)
+        return importlib.import_module("polars").DataFrame(result)
+    return importlib.import_module("pyarrow").table(result)
 
 
 def plan(data: Any, *, keep: Sequence[str] = (), envelope: bool = False, threads: int = 0) -> Any:
