@@ -83,6 +83,7 @@ const PLAN: Spec = Spec {
         ("options", Kind::Json),
         ("now", Kind::Text),
         ("refund_id", Kind::Text),
+        ("render", Kind::Text),
     ],
     fields: &[
         ("operation", Out::Text),
