@@ -258,6 +258,18 @@ def test_plan_then_apply_then_refundable() -> None:
     assert left.column("refunded").to_pylist() == ["25.00"]
 
 
+def test_a_render_column_is_the_documents_render_member() -> None:
+    table = pa.table({"provider": ["simpleps"] * 2, "ledger": [json.dumps(LEDGER)] * 2, "request": [REQUEST, None]})
+    full = ra.plan(table)
+    decision = ra.plan(table.append_column("render", pa.array(["decision", "decision"])), envelope=True)
+    for col in ("ok", "kind", "amount", "remaining_after", "status_after"):
+        assert decision.column(col).to_pylist() == full.column(col).to_pylist()
+    assert decision.column("event").to_pylist() == [None, None]  # the decision has no event
+    assert full.column("event").null_count == 0
+    doc = {"provider": "simpleps", "ledger": LEDGER, "render": "decision"}
+    assert decision.column("envelope")[1].as_py() == refund_rules.run_envelope("plan", dumps(doc))
+
+
 def test_whole_batch_errors_are_exceptions() -> None:
     with pytest.raises(TypeError, match="column `ledger` must be JSON text"):
         ra.plan(pa.table({"provider": ["simpleps"], "ledger": [1]}))

@@ -14,6 +14,8 @@ column          type                         member
 ``now``         string (RFC 3339) or         ``now`` (plan); a zoned timestamp is written
                 timestamp                    as UTC (``...Z``)
 ``refund_id``   string                       ``refund_id`` (plan)
+``render``      string                       ``render`` (plan): ``"decision"`` renders the
+                                             decision only (no ``event``), faster
 ``event``       string: JSON text            ``event`` (apply)
 ``capture_id``  string                       ``capture_id`` (refundable)
 ==============  ===========================  =============================================
