@@ -222,6 +222,9 @@ def test_polars_categoricals_views_and_timestamps_give_the_same_rows() -> None:
     out = ra.plan(df, envelope=True)
     assert isinstance(out, pl.DataFrame)
     assert out.to_dicts() == expected
+    for ty in (pa.large_string(), pa.string_view(), pa.binary(), pa.large_binary()):
+        cast = pa.table({n: table.column(n).cast(ty) for n in table.column_names})
+        assert ra.plan(cast, envelope=True).to_pylist() == expected, ty
     dict_table = table.set_column(0, "provider", table.column("provider").dictionary_encode())
     assert ra.plan(dict_table, envelope=True).to_pylist() == expected
     # A zone-less timestamp has no offset: written as such, the engine refuses it.
