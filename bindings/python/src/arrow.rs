@@ -698,3 +698,125 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(arrow_run, m)?)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::{StringArray, TimestampMillisecondArray};
+
+    const LEDGER: &str = r#"{"id":"o","currency":"USD","authorized":"100.10","status":{"payment":"CAPTURED"},"captures":[{"id":"cap_1","amount":"100.10","settled":true}],"version":3}"#;
+
+    fn strings(values: &[Option<&str>]) -> ArrayRef {
+        Arc::new(StringArray::from(values.to_vec()))
+    }
+
+    /// One small batch through the engine: one output batch.
+    fn run(batch: &RecordBatch) -> RecordBatch {
+        let schema = output_schema(&PLAN, &batch.schema(), &[], true).unwrap();
+        let mut out = run_batch(&PLAN, batch, &schema, &[], true, 4).unwrap();
+        assert_eq!(out.len(), 1, "one batch for a small input");
+        out.pop().unwrap()
+    }
+
+    fn text(batch: &RecordBatch, column: &str) -> Vec<Option<String>> {
+        let c = batch.column_by_name(column).unwrap().as_string::<i32>();
+        c.iter().map(|v| v.map(str::to_owned)).collect()
+    }
+
+    #[test]
+    fn each_row_is_the_engines_answer_for_its_document() {
+        let batch = RecordBatch::try_from_iter([
+            (
+                "provider",
+                strings(&[Some("simpleps"), Some("simpleps"), None]),
+            ),
+            (
+                "ledger",
+                strings(&[Some(LEDGER), Some("{\"currency\":"), Some(LEDGER)]),
+            ),
+            (
+                "request",
+                strings(&[
+                    Some(r#"{"amount":{"total":25.00,"currency":"USD"}}"#),
+                    None,
+                    None,
+                ]),
+            ),
+        ])
+        .unwrap();
+        let out = run(&batch);
+        let ok = out.column_by_name("ok").unwrap().as_boolean();
+        assert_eq!(
+            ok.iter().collect::<Vec<_>>(),
+            [Some(true), Some(false), Some(false)]
+        );
+        assert_eq!(text(&out, "amount")[0].as_deref(), Some("25.00"));
+        let envelopes = text(&out, "envelope");
+        let doc = format!(
+            r#"{{"provider":"simpleps","ledger":{LEDGER},"request":{{"amount":{{"total":25.00,"currency":"USD"}}}}}}"#
+        );
+        assert_eq!(
+            envelopes[0].as_deref(),
+            Some(
+                run_bytes(Operation::Plan, doc.as_bytes(), false)
+                    .json
+                    .as_str()
+            )
+        );
+        let messages = text(&out, "message");
+        assert!(messages[1].as_deref().unwrap().contains("column `ledger`"));
+        let missing = run_bytes(
+            Operation::Plan,
+            format!(r#"{{"ledger":{LEDGER}}}"#).as_bytes(),
+            false,
+        );
+        assert_eq!(envelopes[2].as_deref(), Some(missing.json.as_str()));
+    }
+
+    #[test]
+    fn threads_split_a_batch_in_order() {
+        let n = ROWS_PER_THREAD * 3 + 5;
+        let requests: Vec<Option<String>> = (0..n)
+            .map(|i| {
+                Some(format!(
+                    r#"{{"amount":{{"total":{}.00,"currency":"USD"}}}}"#,
+                    i % 90 + 1
+                ))
+            })
+            .collect();
+        let requests: ArrayRef = Arc::new(StringArray::from(requests));
+        let batch = RecordBatch::try_from_iter([
+            ("provider", strings(&vec![Some("simpleps"); n])),
+            ("ledger", strings(&vec![Some(LEDGER); n])),
+            ("request", requests),
+        ])
+        .unwrap();
+        let schema = output_schema(&PLAN, &batch.schema(), &[], false).unwrap();
+        let parts = run_batch(&PLAN, &batch, &schema, &[], false, 3).unwrap();
+        assert_eq!(parts.len(), 3);
+        let amounts: Vec<String> = parts
+            .iter()
+            .flat_map(|b| text(b, "amount"))
+            .map(Option::unwrap)
+            .collect();
+        let expected: Vec<String> = (0..n).map(|i| format!("{}.00", i % 90 + 1)).collect();
+        assert_eq!(amounts, expected);
+    }
+
+    #[test]
+    fn timestamps_are_rfc3339() {
+        let a: ArrayRef = Arc::new(TimestampMillisecondArray::from(vec![
+            Some(1_764_417_600_250),
+            None,
+        ]));
+        assert_eq!(
+            timestamp_text(&a, TimeUnit::Millisecond, true, 0).as_deref(),
+            Some("2025-11-29T12:00:00.250Z")
+        );
+        assert_eq!(
+            timestamp_text(&a, TimeUnit::Millisecond, false, 0).as_deref(),
+            Some("2025-11-29T12:00:00.250")
+        );
+        assert_eq!(timestamp_text(&a, TimeUnit::Millisecond, true, 1), None);
+    }
+}
