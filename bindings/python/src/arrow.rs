@@ -14,9 +14,9 @@
 //! The whole batch runs with the GIL released ([`Python::detach`]); large batches are split
 //! over several threads, each chunk giving one output batch, in input order.
 //!
-//! `unsafe` is allowed in this module only, for the two steps of the Arrow C stream interface
-//! that cannot be safe in Rust (each block says why it is sound); everything else goes through
-//! `arrow-array`'s safe API.
+//! `unsafe` is allowed in this module only, for the one step of the Arrow C stream interface
+//! that cannot be safe in Rust (importing a stream from a capsule; the block says why it is
+//! sound); everything else goes through `arrow-array`'s safe API.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
