@@ -7,9 +7,11 @@
 //! - A Rust panic never reaches Python as `PanicException` (a `BaseException` that
 //!   `except Exception` misses): [`guarded`] catches it and answers with an ordinary
 //!   `invalid_input` envelope whose `details.internal_error` is `true`.
-#![forbid(unsafe_code)]
+// `unsafe` is denied everywhere but in `arrow` (the Arrow C stream import; justified there).
+#![deny(unsafe_code)]
 #![deny(missing_docs)]
 
+mod arrow;
 mod de;
 mod decode;
 mod encode;
@@ -407,6 +409,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(operations, m)?)?;
     m.add_function(wrap_pyfunction!(error_codes, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_selftest, m)?)?;
+    arrow::register(m)?;
     Ok(())
 }
 

@@ -19,6 +19,8 @@ __all__ = [
     "operations",
     "error_codes",
     "_panic_selftest",
+    "ArrowResult",
+    "arrow_run",
 ]
 
 __version__: Final[str]
@@ -83,3 +85,18 @@ def error_codes() -> list[tuple[str, str]]:
 
 def _panic_selftest(message: str) -> str:
     """Test hook: a deliberate panic through the panic guard; returns the failure envelope."""
+
+@final
+class ArrowResult:
+    """Arrow record batches behind the PyCapsule stream interface (``refund_rules.arrow``)."""
+    def __arrow_c_stream__(self, requested_schema: Optional[object] = None) -> object: ...
+    @property
+    def num_rows(self) -> int: ...
+    @property
+    def num_batches(self) -> int: ...
+    def __len__(self) -> int: ...
+
+def arrow_run(
+    operation: str, stream: object, keep: list[str] = ..., envelope: bool = False, threads: int = 0
+) -> ArrowResult:
+    """Runs plan/apply/refundable over an ``arrow_array_stream`` capsule (GIL released)."""
