@@ -251,3 +251,17 @@ test('plain objects take the native JSON writer; other values keep the exact wri
   Object.assign(child, doc);
   assert.equal(rr.plan(child).amount, '25.00');
 });
+
+test('requestBody: the core writes the provider body for an amount; plan sizes it exactly', () => {
+  const body = rr.requestBody({ provider: 'simpleps', ledger: LEDGER, amount: '12.34' });
+  assert.deepEqual(JSON.parse(JSON.stringify(body.request)), { amount: { total: 12.34, currency: 'USD' } });
+  const planned = rr.plan({ provider: 'simpleps', ledger: LEDGER, request: body.request });
+  assert.equal(planned.amount, '12.34');
+  // No amount: no body (SimplePS refunds everything available without one).
+  assert.equal(rr.requestBody({ provider: 'simpleps', ledger: LEDGER }).request, null);
+  // A scope the provider does not have is a typed error naming the field.
+  assert.throws(
+    () => rr.requestBody({ provider: 'simpleps', ledger: LEDGER, scope: { kind: 'capture', id: 'cap_1' } }),
+    (e) => e instanceof rr.RefundError && e.code === 'invalid_input' && e.pointer === '/scope/kind',
+  );
+});

@@ -363,6 +363,8 @@ function createApi(glue) {
     apply: (document) => invoke('apply', document),
     refundable: (document) => invoke('refundable', document),
     options: (document) => invoke('options', document),
+    // The provider's own request body for an amount of a scope, written by the core.
+    requestBody: (document) => invoke('request_body', document),
     parseAmount: (document) => invoke('parse_amount', document),
     formatAmount: (document) => invoke('format_amount', document),
     invoke,

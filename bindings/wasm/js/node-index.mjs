@@ -7,6 +7,7 @@ export const {
   apply,
   refundable,
   options,
+  requestBody,
   parseAmount,
   formatAmount,
   invoke,

@@ -29,5 +29,5 @@ const api = createApi({
   },
 });
 
-export const { plan, decide, apply, refundable, options, parseAmount, formatAmount, invoke, run, runJson, engineVersion } = api;
+export const { plan, decide, apply, refundable, options, requestBody, parseAmount, formatAmount, invoke, run, runJson, engineVersion } = api;
 export { RefundError, JsonNumber, jsonNumber };

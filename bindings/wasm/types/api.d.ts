@@ -22,6 +22,8 @@ import type {
   Refundable,
   RefundableInput,
   RefundOptions,
+  RequestBody,
+  RequestBodyInput,
 } from './documents.js';
 
 export * from './documents.js';
@@ -37,6 +39,8 @@ export type OperationName =
   | 'apply'
   | 'refundable'
   | 'options'
+  | 'requestBody'
+  | 'request_body'
   | 'parseAmount'
   | 'formatAmount'
   | 'parse_amount'
@@ -81,6 +85,10 @@ export declare function apply(document: Document<ApplyInput>): Applied;
 export declare function refundable(document: Document<RefundableInput>): Refundable;
 /** What can be refunded now and how: max, min, full_only, operation, blocked, until, scopes. */
 export declare function options(document: Document<OptionsInput>): RefundOptions;
+/** The provider's own request body for `amount` (a decimal string of the ledger's currency;
+ * absent = everything available) of `scope` (absent = the whole payment), written by the core in
+ * the provider's wire form: pass `request` as a plan document's `request` (`null` = no body). */
+export declare function requestBody(document: Document<RequestBodyInput>): RequestBody;
 /** Parses a decimal amount into minor units (strict: no rounding, no exponent). */
 export declare function parseAmount(document: Document<ParseAmountInput>): AmountResult;
 /** Formats minor units as a decimal amount. */

@@ -6,6 +6,7 @@ declare const api: {
   apply: typeof apply;
   refundable: typeof refundable;
   options: typeof options;
+  requestBody: typeof requestBody;
   parseAmount: typeof parseAmount;
   formatAmount: typeof formatAmount;
   invoke: typeof invoke;

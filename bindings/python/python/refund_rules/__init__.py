@@ -80,6 +80,7 @@ __all__ = [
     "parse_amount",
     "format_amount",
     "validate_list_query",
+    "request_body",
     "run",
     "run_envelope",
     "RefundError",
@@ -321,6 +322,29 @@ def refundable(
     if capture_id is not None:
         doc["capture_id"] = capture_id
     return Refundable._lazy(_call("refundable", doc, _LEDGER_RULES))
+
+
+def request_body(
+    provider: ProviderLike,
+    ledger: LedgerLike,
+    amount: Optional[Union[Decimal, int, str]] = None,
+    *,
+    scope: Optional[Mapping[str, str]] = None,
+) -> Optional[Dict[str, Any]]:
+    """The provider's own request body that refunds ``amount`` (major units of the ledger's
+    currency: ``Decimal``, ``int`` or ``str``; ``None`` = everything available) of ``scope``
+    (``{"kind": "capture" | "order" | "return" | "line" | "type", "id": ...}``; ``None`` = the
+    whole payment), written by the engine in the provider's wire form (a JSON number, a decimal
+    string or integer cents): pass it as ``plan``'s ``request``. ``None`` means "send no body".
+    """
+    doc: Dict[str, Any] = {"provider": _provider(provider), "ledger": ledger}
+    if amount is not None:
+        doc["amount"] = major_amount_text(amount, "/amount")
+    if scope is not None:
+        doc["scope"] = dict(scope)
+    value = _call("request_body", doc, _LEDGER_RULES)
+    body = value.get("request")
+    return None if body is None else dict(body)
 
 
 def parse_amount(
