@@ -80,7 +80,7 @@ pub struct Plan {
 /// No amount means the whole available amount. Zero is refused, nothing available is
 /// `already_fully_refunded`, and above the available amount is `exceeds_refundable`.
 #[inline]
-pub fn resolve_amount(
+pub(crate) fn resolve_amount(
     requested: Option<Money>,
     refundable: &Refundable,
     amount_pointer: &str,
@@ -128,7 +128,7 @@ pub fn resolve_amount(
 /// The caller's refund id, or the first `refund_<n>` that is unused. A refund id names one
 /// refund: a caller's id that the ledger already has (as a refund, or as the `<id>.created`
 /// event the plan would emit) is `idempotency_conflict`, never a plan whose event cannot apply.
-pub fn new_refund_id(ledger: &Ledger, ctx: &PlanContext) -> Result<String, RefundError> {
+pub(crate) fn new_refund_id(ledger: &Ledger, ctx: &PlanContext) -> Result<String, RefundError> {
     let event_taken = |id: &str| {
         let event = created_event_id(id);
         ledger.applied_events.iter().any(|a| a.id == event)
@@ -165,13 +165,13 @@ pub fn new_refund_id(ledger: &Ledger, ctx: &PlanContext) -> Result<String, Refun
 }
 
 /// The id of the `refund_created` event a plan emits for refund `refund_id`.
-pub fn created_event_id(refund_id: &str) -> String {
+pub(crate) fn created_event_id(refund_id: &str) -> String {
     format!("{refund_id}.created")
 }
 
 /// The parts of a refund plan that every provider computes the same way.
 #[derive(Debug, Clone)]
-pub struct RefundOutline {
+pub(crate) struct RefundOutline {
     /// The amount and full/partial.
     pub amount: Money,
     /// Full or partial.
@@ -188,7 +188,7 @@ pub struct RefundOutline {
 
 /// What a provider decided about a new refund, before the common bookkeeping.
 #[derive(Debug, Clone)]
-pub struct RefundDraft {
+pub(crate) struct RefundDraft {
     /// The amount.
     pub amount: Money,
     /// Full or partial.
@@ -201,7 +201,7 @@ pub struct RefundDraft {
 
 /// Outlines a refund of `amount` created in `state`: remaining amount, statuses after success
 /// (through the provider's tables) and the `refund_created` event to apply.
-pub fn outline_refund(
+pub(crate) fn outline_refund(
     machines: &ProviderMachines,
     ledger: &Ledger,
     ctx: &PlanContext,
@@ -256,7 +256,7 @@ pub fn outline_refund(
 
 impl Plan {
     /// A refund plan from an outline.
-    pub fn from_outline(
+    pub(crate) fn from_outline(
         provider: Provider,
         ledger: &Ledger,
         outline: RefundOutline,
@@ -593,7 +593,7 @@ impl Serialize for Decision {
 /// Where a provider's rules write the lines of a plan's explanation. A plan collects them
 /// (`Vec<String>`); a decision passes [`NoNotes`], so the closures never run and nothing is
 /// formatted or allocated. One set of rules serves both.
-pub trait Notes {
+pub(crate) trait Notes {
     /// Adds the line `line` builds (only built when the lines are kept).
     fn note(&mut self, line: impl FnOnce() -> String);
 }
@@ -606,7 +606,7 @@ impl Notes for Vec<String> {
 
 /// Explanation lines nobody reads: [`Notes`] for `decide`.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct NoNotes;
+pub(crate) struct NoNotes;
 
 impl Notes for NoNotes {
     fn note(&mut self, _line: impl FnOnce() -> String) {}
@@ -616,7 +616,7 @@ impl Notes for NoNotes {
 /// the breakdown over all captures), the same statuses after and the same remaining amount,
 /// with the same errors.
 #[inline]
-pub fn refund_decision(
+pub(crate) fn refund_decision(
     machines: &'static ProviderMachines,
     valid: &ValidLedger<'_>,
     refundable: Refundable,
