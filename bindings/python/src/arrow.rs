@@ -710,21 +710,30 @@ mod tests {
         Arc::new(StringArray::from(values.to_vec()))
     }
 
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
     /// One small batch through the engine: one output batch.
-    fn run(batch: &RecordBatch) -> RecordBatch {
-        let schema = output_schema(&PLAN, &batch.schema(), &[], true).unwrap();
-        let mut out = run_batch(&PLAN, batch, &schema, &[], true, 4).unwrap();
+    fn run(batch: &RecordBatch) -> Result<RecordBatch, Box<dyn std::error::Error>> {
+        let schema = output_schema(&PLAN, &batch.schema(), &[], true)?;
+        let mut out = run_batch(&PLAN, batch, &schema, &[], true, 4)?;
         assert_eq!(out.len(), 1, "one batch for a small input");
-        out.pop().unwrap()
+        out.pop().ok_or_else(|| "no output batch".into())
     }
 
     fn text(batch: &RecordBatch, column: &str) -> Vec<Option<String>> {
-        let c = batch.column_by_name(column).unwrap().as_string::<i32>();
-        c.iter().map(|v| v.map(str::to_owned)).collect()
+        batch
+            .column_by_name(column)
+            .map(|c| {
+                c.as_string::<i32>()
+                    .iter()
+                    .map(|v| v.map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     #[test]
-    fn each_row_is_the_engines_answer_for_its_document() {
+    fn each_row_is_the_engines_answer_for_its_document() -> TestResult {
         let batch = RecordBatch::try_from_iter([
             (
                 "provider",
@@ -742,10 +751,9 @@ mod tests {
                     None,
                 ]),
             ),
-        ])
-        .unwrap();
-        let out = run(&batch);
-        let ok = out.column_by_name("ok").unwrap().as_boolean();
+        ])?;
+        let out = run(&batch)?;
+        let ok = out.column_by_name("ok").ok_or("no ok column")?.as_boolean();
         assert_eq!(
             ok.iter().collect::<Vec<_>>(),
             [Some(true), Some(false), Some(false)]
@@ -764,17 +772,23 @@ mod tests {
             )
         );
         let messages = text(&out, "message");
-        assert!(messages[1].as_deref().unwrap().contains("column `ledger`"));
+        assert!(
+            messages[1]
+                .as_deref()
+                .unwrap_or_default()
+                .contains("column `ledger`")
+        );
         let missing = run_bytes(
             Operation::Plan,
             format!(r#"{{"ledger":{LEDGER}}}"#).as_bytes(),
             false,
         );
         assert_eq!(envelopes[2].as_deref(), Some(missing.json.as_str()));
+        Ok(())
     }
 
     #[test]
-    fn threads_split_a_batch_in_order() {
+    fn threads_split_a_batch_in_order() -> TestResult {
         let n = ROWS_PER_THREAD * 3 + 5;
         let requests: Vec<Option<String>> = (0..n)
             .map(|i| {
@@ -789,18 +803,15 @@ mod tests {
             ("provider", strings(&vec![Some("simpleps"); n])),
             ("ledger", strings(&vec![Some(LEDGER); n])),
             ("request", requests),
-        ])
-        .unwrap();
-        let schema = output_schema(&PLAN, &batch.schema(), &[], false).unwrap();
-        let parts = run_batch(&PLAN, &batch, &schema, &[], false, 3).unwrap();
+        ])?;
+        let schema = output_schema(&PLAN, &batch.schema(), &[], false)?;
+        let parts = run_batch(&PLAN, &batch, &schema, &[], false, 3)?;
         assert_eq!(parts.len(), 3);
-        let amounts: Vec<String> = parts
-            .iter()
-            .flat_map(|b| text(b, "amount"))
-            .map(Option::unwrap)
-            .collect();
-        let expected: Vec<String> = (0..n).map(|i| format!("{}.00", i % 90 + 1)).collect();
+        let amounts: Vec<Option<String>> = parts.iter().flat_map(|b| text(b, "amount")).collect();
+        let expected: Vec<Option<String>> =
+            (0..n).map(|i| Some(format!("{}.00", i % 90 + 1))).collect();
         assert_eq!(amounts, expected);
+        Ok(())
     }
 
     #[test]
