@@ -10,7 +10,7 @@ use crate::id::{Operation, Provider};
 use crate::ledger::{
     AppliedEvent, Capture, Ledger, LineUsage, Refund, RefundState, Refundable, Statuses, Totals,
 };
-use crate::machine::{PaymentEvent, RefundEvent, refund_event};
+use crate::machine::{PaymentEvent, RefundEvent};
 use crate::money::{AmountProblem, Minor, Money};
 use crate::plan::{AppliedStep, Decision, Plan, PlanContext, ValidLedger, ValidatedLedger};
 use crate::provider::{ProviderRequest, check_ledger};
@@ -192,241 +192,22 @@ pub struct Applied {
     pub status_before: Statuses,
 }
 
-/// Applies `event` to `ledger` under `provider`'s rules and tables.
+/// Applies `event` to `ledger` under `provider`'s rules and tables: the ledger is validated
+/// once ([`ValidatedLedger::new`]), the event applied with the checks of what it changes
+/// ([`ValidatedLedger::apply`]), and the next ledger checked in full again, so whatever `apply`
+/// writes, `plan` reads. For a stream of events keep the [`ValidatedLedger`] instead: each
+/// step then costs what the event changes, not the ledger.
 pub fn apply(provider: Provider, ledger: &Ledger, event: &Event) -> Result<Applied, RefundError> {
-    let machines = provider.machines();
-    check_ledger(provider, ledger)?;
-    if let Some(recorded) = ledger.applied_events.iter().find(|a| a.id == event.id) {
-        // The id names exactly one event: another type, another subject or any other recorded
-        // field (e.g. two concurrent plans both named `refund_1`) is a conflict, not a replay.
-        if !same_as_recorded(ledger, recorded, &event.kind) {
-            return Err(RefundError::IdempotencyConflict {
-                key: event.id.clone(),
-            });
-        }
-        return Ok(Applied {
-            ledger: ledger.clone(),
-            duplicate: true,
-            status_before: ledger.status.clone(),
-        });
+    let mut validated = ValidatedLedger::new(provider, ledger.clone())?;
+    let step = validated.apply(event)?;
+    let next = validated.into_ledger();
+    if !step.duplicate {
+        check_ledger(provider, &next)?;
     }
-    if let Some(expected) = event.expected_version
-        && expected != ledger.version
-    {
-        return Err(RefundError::VersionConflict {
-            expected,
-            actual: ledger.version,
-        });
-    }
-    let mut next = ledger.clone();
-    match &event.kind {
-        EventKind::RefundCreated {
-            refund_id,
-            amount,
-            state,
-            capture_id,
-            idempotency_key,
-            fingerprint,
-            return_id,
-            allocations,
-        } => {
-            same_currency(ledger, *amount)?;
-            if ledger.refund(refund_id).is_some() {
-                return Err(RefundError::IdempotencyConflict {
-                    key: refund_id.clone(),
-                });
-            }
-            if !machines.refund_initial.contains(state) {
-                return Err(RefundError::IllegalTransition {
-                    machine: "refund".to_owned(),
-                    from: "new".to_owned(),
-                    event: format!("create_{state}"),
-                });
-            }
-            if !amount.minor.is_positive() {
-                return Err(RefundError::invalid_amount(
-                    "/event/amount",
-                    amount.to_decimal_string(),
-                    AmountProblem::Zero,
-                ));
-            }
-            let within = match capture_id {
-                Some(cid) => {
-                    if !ledger.captures.iter().any(|c| &c.id == cid) {
-                        return Err(RefundError::inconsistent(
-                            "/event/capture_id",
-                            format!("no capture `{cid}` in the ledger"),
-                        ));
-                    }
-                    ledger.refundable_for_capture(cid)?
-                }
-                None => ledger.refundable()?,
-            };
-            let overall = provider.refundable(ledger)?;
-            for bound in [within, overall] {
-                if amount.minor > bound.available {
-                    return Err(RefundError::ExceedsRefundable {
-                        requested: *amount,
-                        refundable: bound,
-                    });
-                }
-            }
-            next.refunds.push(Refund {
-                id: refund_id.clone(),
-                amount: amount.minor,
-                state: *state,
-                capture_id: capture_id.clone(),
-                idempotency_key: idempotency_key.clone(),
-                fingerprint: fingerprint.clone(),
-                return_id: return_id.clone(),
-                // Checked by `next.check()` below: lines exist, parts add up, buckets hold.
-                allocations: allocations.clone(),
-            });
-            // The statuses move when money is returned. A pending refund is checked against the
-            // move its success would make (a full-only provider refuses a pending partial too),
-            // and so is its return's status.
-            let refunded_after = overall
-                .refunded
-                .checked_add(amount.minor)
-                .map_err(|_| RefundError::overflow("/event/amount"))?;
-            let sized = if refunded_after == overall.captured {
-                PaymentEvent::RefundFull
-            } else {
-                PaymentEvent::RefundPartial
-            };
-            let step = if return_id.is_some() {
-                sized.for_return()
-            } else {
-                sized
-            };
-            let moved_return = move_return(provider, ledger, return_id.as_deref(), step)?;
-            let moved = machines.advance(&ledger.status, step)?;
-            if *state == RefundState::Succeeded {
-                next.status = moved;
-                set_return_status(&mut next, moved_return);
-            }
-        }
-        EventKind::RefundSucceeded { refund_id } => {
-            let idx = refund_index(ledger, refund_id)?;
-            move_refund(&mut next, idx, RefundEvent::Succeed, provider)?;
-            let return_id = ledger.refunds.get(idx).and_then(|r| r.return_id.clone());
-            let step = refund_step(&next, return_id.as_deref())?;
-            let moved_return = move_return(provider, ledger, return_id.as_deref(), step)?;
-            next.status = machines.advance(&ledger.status, step)?;
-            set_return_status(&mut next, moved_return);
-        }
-        EventKind::RefundFailed { refund_id } => {
-            let idx = refund_index(ledger, refund_id)?;
-            move_refund(&mut next, idx, RefundEvent::Fail, provider)?;
-        }
-        EventKind::RefundExpired { refund_id } => {
-            let idx = refund_index(ledger, refund_id)?;
-            move_refund(&mut next, idx, RefundEvent::Expire, provider)?;
-        }
-        EventKind::PaymentAuthorized => {
-            // CL4: an order whose total is zero is placed `free`, where the provider has it.
-            let free = ledger.authorized.is_zero()
-                && machines
-                    .payment
-                    .transitions
-                    .iter()
-                    .any(|t| t.event == PaymentEvent::AuthorizeFree);
-            let step = if free {
-                PaymentEvent::AuthorizeFree
-            } else {
-                PaymentEvent::Authorize
-            };
-            next.status = machines.advance(&ledger.status, step)?;
-        }
-        EventKind::PaymentDeclined => {
-            next.status = machines.advance(&ledger.status, PaymentEvent::Decline)?;
-        }
-        EventKind::PaymentVoided => {
-            next.status = machines.advance(&ledger.status, PaymentEvent::Void)?;
-        }
-        EventKind::OrderApproved => {
-            next.status = machines.advance(&ledger.status, PaymentEvent::Approve)?;
-        }
-        EventKind::PaymentCaptured {
-            capture_id,
-            amount,
-            settled,
-            captured_at,
-        } => {
-            same_currency(ledger, *amount)?;
-            if ledger.captures.iter().any(|c| &c.id == capture_id) {
-                return Err(RefundError::IdempotencyConflict {
-                    key: capture_id.clone(),
-                });
-            }
-            if !amount.minor.is_positive() {
-                return Err(RefundError::invalid_amount(
-                    "/event/amount",
-                    amount.to_decimal_string(),
-                    AmountProblem::Zero,
-                ));
-            }
-            let total = ledger
-                .captured_total()?
-                .checked_add(amount.minor)
-                .map_err(|_| RefundError::overflow("/event/amount"))?;
-            if total > ledger.authorized {
-                return Err(RefundError::inconsistent(
-                    "/event/amount",
-                    format!(
-                        "captures would total {}, above the authorized {}",
-                        Money::new(total, ledger.currency),
-                        Money::new(ledger.authorized, ledger.currency)
-                    ),
-                ));
-            }
-            let step = if total == ledger.authorized {
-                PaymentEvent::CaptureFull
-            } else {
-                PaymentEvent::CapturePartial
-            };
-            next.status = machines.advance(&ledger.status, step)?;
-            next.captures.push(Capture {
-                id: capture_id.clone(),
-                amount: amount.minor,
-                settled: *settled,
-                captured_at: *captured_at,
-            });
-        }
-        EventKind::CaptureSettled { capture_id } => {
-            let capture = next
-                .captures
-                .iter_mut()
-                .find(|c| &c.id == capture_id)
-                .ok_or_else(|| {
-                    RefundError::invalid_input(
-                        "/event/capture_id",
-                        format!("no capture `{capture_id}` in the ledger"),
-                    )
-                })?;
-            if capture.settled {
-                return Err(RefundError::IllegalTransition {
-                    machine: "capture".to_owned(),
-                    from: "settled".to_owned(),
-                    event: "settle".to_owned(),
-                });
-            }
-            capture.settled = true;
-            next.status = machines.advance(&ledger.status, PaymentEvent::Settle)?;
-        }
-    }
-    next.version = ledger
-        .version
-        .checked_add(1)
-        .ok_or_else(|| RefundError::inconsistent("/ledger/version", "version overflow"))?;
-    next.applied_events.push(event.kind.recorded_as(&event.id));
-    // The ledger was valid before, so a problem now is the event's: plan must accept whatever
-    // apply produces.
-    check_ledger(provider, &next)?;
     Ok(Applied {
         ledger: next,
-        duplicate: false,
-        status_before: ledger.status.clone(),
+        duplicate: step.duplicate,
+        status_before: step.status_before,
     })
 }
 
@@ -440,100 +221,6 @@ fn same_currency(ledger: &Ledger, amount: Money) -> Result<(), RefundError> {
             found: amount.currency,
         })
     }
-}
-
-/// The status event of a refund's success: the return-refund variant for refunds of a return.
-fn refund_step(ledger: &Ledger, return_id: Option<&str>) -> Result<PaymentEvent, RefundError> {
-    let step = refund_event(ledger)?;
-    Ok(if return_id.is_some() {
-        step.for_return()
-    } else {
-        step
-    })
-}
-
-/// The return's status after a refund of it succeeds, through the provider's return table.
-fn move_return(
-    provider: Provider,
-    ledger: &Ledger,
-    return_id: Option<&str>,
-    step: PaymentEvent,
-) -> Result<Option<(String, String)>, RefundError> {
-    let Some(rid) = return_id else {
-        return Ok(None);
-    };
-    let machine = provider.return_machine().ok_or_else(|| {
-        RefundError::invalid_input(
-            "/event/return_id",
-            format!("{provider} refunds do not refund returns"),
-        )
-    })?;
-    let ret = ledger.return_by_id(rid).ok_or_else(|| {
-        RefundError::inconsistent(
-            "/event/return_id",
-            format!("no return `{rid}` in the ledger"),
-        )
-    })?;
-    let from = machine
-        .states
-        .iter()
-        .find(|s| **s == ret.status)
-        .copied()
-        .ok_or_else(|| RefundError::IllegalTransition {
-            machine: machine.name.to_owned(),
-            from: ret.status.clone(),
-            event: step.to_string(),
-        })?;
-    let to = machine.next(from, step)?;
-    Ok(Some((rid.to_owned(), to.to_owned())))
-}
-
-fn set_return_status(ledger: &mut Ledger, moved: Option<(String, String)>) {
-    if let Some((rid, status)) = moved
-        && let Some(r) = ledger.returns.iter_mut().find(|r| r.id == rid)
-    {
-        r.status = status;
-    }
-}
-
-fn refund_index(ledger: &Ledger, refund_id: &str) -> Result<usize, RefundError> {
-    ledger
-        .refunds
-        .iter()
-        .position(|r| r.id == refund_id)
-        .ok_or_else(|| {
-            RefundError::invalid_input(
-                "/event/refund_id",
-                format!("no refund `{refund_id}` in the ledger"),
-            )
-        })
-}
-
-fn move_refund(
-    ledger: &mut Ledger,
-    idx: usize,
-    event: RefundEvent,
-    provider: Provider,
-) -> Result<(), RefundError> {
-    let machine = provider.machines().refund;
-    let refund = ledger.refunds.get_mut(idx).ok_or_else(|| {
-        RefundError::invalid_input("/event/refund_id", "no such refund in the ledger")
-    })?;
-    refund.state = machine.next(refund.state, event)?;
-    Ok(())
-}
-
-/// For an already-applied event id: is `kind` the event the ledger recorded under it? Its type
-/// and subject must match, and a creation must match its refund or capture field for field
-/// (everything but the refund state, which may have moved on since). A bare id recorded before
-/// types were (`event_type: None`) proves nothing by itself: only a matching creation replays.
-fn same_as_recorded(ledger: &Ledger, recorded: &AppliedEvent, kind: &EventKind) -> bool {
-    same_as_recorded_in(
-        recorded,
-        kind,
-        |id| ledger.refund(id),
-        |id| ledger.captures.iter().find(|c| c.id == id),
-    )
 }
 
 /// [`same_as_recorded`] with the refund and capture lookups given (by scan, or by index on a

@@ -1,9 +1,11 @@
-//! The incremental `apply` on a [`ValidatedLedger`] answers exactly as the full
-//! [`refund_rules::apply`] (issue #11's guarantee, issue #12 item 4): for random ledgers of all
-//! five providers and random event sequences (including events twisted to break the ledger's
-//! rules: a reused id, a wrong state, a missing capture, allocations that do not add up), every
-//! step gives the same next ledger or the same error, the ledger it produces passes the full
-//! check, and its running totals equal the totals summed from scratch.
+//! The incremental `apply` on a [`ValidatedLedger`] checks exactly what the full ledger check
+//! checks (issue #11's guarantee, issue #12 item 4): for random ledgers of all five providers and
+//! random event sequences (including events twisted to break the ledger's rules: a reused id, a
+//! wrong state, a missing capture, allocations that do not add up), every step gives the same
+//! next ledger or the same error as [`refund_rules::apply`] — which validates from scratch and
+//! runs the full check on its result, so an incremental check that lets something through shows
+//! as a difference here — the ledger it produces passes the full check, and its running totals
+//! equal the totals summed from scratch. The shared vectors pin the answers themselves.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
