@@ -985,8 +985,8 @@ fn request_body_value(input: &str) -> Outcome {
         let id = id.as_str();
         let known = match kind {
             ScopeKindDoc::Capture => ledger.captures.iter().any(|c| c.id == id),
-            ScopeKindDoc::Return => ledger.returns.iter().any(|r| r.id == id),
-            ScopeKindDoc::Line => ledger.lines.iter().any(|l| l.id == id),
+            ScopeKindDoc::Return => ledger.return_by_id(id).is_some(),
+            ScopeKindDoc::Line => ledger.line(id).is_some(),
             ScopeKindDoc::Order | ScopeKindDoc::Type => true,
         };
         if !known {
